@@ -1,0 +1,65 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { Accounts } from './auth/accounts.js';
+import { authPlugin } from './auth/plugin.js';
+import type { Config } from './config.js';
+import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { paramsPlugin } from './plugins/params.js';
+import { requestLogPlugin } from './plugins/request-log.js';
+import apiV1 from './routes/api-v1/index.js';
+import type { Store } from './store/types.js';
+
+export interface AppDeps {
+  store: Store;
+  /** A pino logger; by default one at config.logLevel writing JSON to stdout. */
+  logger?: FastifyBaseLogger;
+  /** Clock in milliseconds, for the service's timestamps. */
+  now?: () => number;
+  events?: ServiceEvents;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ots: { service: SecretsService; accounts: Accounts; store: Store; config: Config };
+  }
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): FastifyBaseLogger {
+  return pino({ level: config.logLevel });
+}
+
+/** Builds the whole server: plugins in tiers (errors, logging, params, auth), then routes. Used by server and tests. */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const logger = deps.logger ?? createLogger(config);
+  const app = Fastify({
+    loggerInstance: logger,
+    // Fastify's own request lines carry the raw URL (a query string may hold a secret); request-log.ts logs instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Room for the largest secret percent-encoded plus the other fields; larger bodies are refused unread.
+    bodyLimit: config.maxSecretBytes * 3 + 16_384,
+    trustProxy: false,
+  });
+
+  const accounts = new Accounts(deps.store.accounts);
+  const masterKeys = [config.secret, ...(config.secretPrevious ?? [])];
+  const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, deps.events, deps.now);
+  app.decorate('ots', { service, accounts, store: deps.store, config });
+
+  await app.register(errorsPlugin, { mode: config.apiErrorStatus, maxSecretBytes: config.maxSecretBytes });
+  await app.register(requestLogPlugin);
+  await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
+  await app.register(authPlugin, { accounts });
+  await app.register(apiV1, { prefix: '/api/v1', service, store: deps.store, publicUrl: config.publicUrl });
+
+  app.addHook('onReady', async () => {
+    for (const { email, token } of config.accounts ?? []) {
+      try {
+        await accounts.create(email, token);
+      } catch {
+        app.log.warn({ account: email }, 'could not provision OTS_ACCOUNTS entry (store unavailable?)');
+      }
+    }
+  });
+  return app;
+}

@@ -1,0 +1,48 @@
+import basicAuth from '@fastify/basic-auth';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { errors } from '../domain/errors.js';
+import { ANONYMOUS, type Actor } from '../domain/secrets-service.js';
+import type { Accounts } from './accounts.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+/** `Basic Og==` (empty user and token) is what the JS and Go clients send when used anonymously. */
+function isEmptyBasic(header: string): boolean {
+  const match = /^basic\s+(\S*)\s*$/i.exec(header);
+  if (!match) return false;
+  return Buffer.from(match[1]!, 'base64').toString('utf8') === ':';
+}
+
+/**
+ * Sets request.actor on every request: anonymous without an Authorization header (or with empty Basic
+ * credentials), the account for valid credentials; any other Authorization header fails the request.
+ */
+export const authPlugin = fp(async (app: FastifyInstance, opts: { accounts: Accounts }) => {
+  await app.register(basicAuth, {
+    authenticate: false,
+    validate: async (email: string, token: string, req: FastifyRequest) => {
+      const actor = await opts.accounts.authenticate(email, token);
+      if (!actor) throw errors.notAuthorized();
+      req.actor = actor;
+    },
+  });
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.addHook('preHandler', (req, reply, done) => {
+    const header = req.headers.authorization;
+    if (header === undefined || isEmptyBasic(header)) {
+      req.actor = ANONYMOUS;
+      return done();
+    }
+    app.basicAuth(req, reply, (err?: Error) => done(err ? errors.notAuthorized() : undefined));
+  });
+});
+
+/** For routes that need an account. */
+export async function requireAccount(req: FastifyRequest): Promise<void> {
+  if (!req.actor.isAccount) throw errors.notAuthorized();
+}

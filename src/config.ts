@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+
+// One validated schema for every environment variable: name, default, meaning, parser.
+// The README's configuration table is written from this list, so the doc strings are user-facing.
+
+export class ConfigError extends Error {}
+
+type Parser<T> = (raw: string, name: string) => T;
+
+interface Setting<T> {
+  env: string;
+  default: string | undefined;
+  doc: string;
+  parse: Parser<T>;
+}
+
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> =>
+  (raw, name) => {
+    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+    const value = Number(raw.trim());
+    if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+
+const bool: Parser<boolean> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+};
+
+const text: Parser<string> = (raw) => raw.trim();
+
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw, name) => {
+    const v = raw.trim().toLowerCase() as T;
+    if (!values.includes(v)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+    return v;
+  };
+
+const optional =
+  <T>(parse: Parser<T>): Parser<T | undefined> =>
+  (raw, name) =>
+    raw.trim() === '' ? undefined : parse(raw, name);
+
+/** A master key: at least 32 bytes, given as hex or base64. */
+export const parseMasterKey: Parser<Buffer> = (raw, name) => {
+  const v = raw.trim();
+  let key: Buffer;
+  if (/^[0-9a-fA-F]+$/.test(v) && v.length % 2 === 0) key = Buffer.from(v, 'hex');
+  else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(v)) key = Buffer.from(v, 'base64');
+  else throw new ConfigError(`${name} must be hex or base64 (generate one with: openssl rand -hex 32)`);
+  if (key.length < 32) {
+    throw new ConfigError(`${name} must hold at least 32 random bytes, got ${key.length} (generate one with: openssl rand -hex 32)`);
+  }
+  if (new Set(key).size < 8) throw new ConfigError(`${name} is not random enough (generate one with: openssl rand -hex 32)`);
+  return key;
+};
+
+const keyList: Parser<Buffer[]> = (raw, name) =>
+  raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => parseMasterKey(part, name));
+
+export interface StaticAccount {
+  email: string;
+  token: string;
+}
+
+const accounts: Parser<StaticAccount[]> = (raw, name) =>
+  raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf(':');
+      const email = pair.slice(0, at).trim().toLowerCase();
+      const token = pair.slice(at + 1).trim();
+      if (at < 1 || !email.includes('@') || token.length < 8) {
+        throw new ConfigError(`${name} entries must be email:token with a token of at least 8 characters`);
+      }
+      return { email, token };
+    });
+
+const origin: Parser<string> = (raw, name) => {
+  const v = raw.trim();
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL such as https://secrets.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must use http or https`);
+  return url.origin;
+};
+
+function setting<T>(env: string, def: string | undefined, doc: string, parse: Parser<T>): Setting<T> {
+  return { env, default: def, doc, parse };
+}
+
+export const settings = {
+  port: setting('PORT', '7143', 'TCP port to listen on (0 picks a free one).', int(0, 65535)),
+  host: setting('HOST', '127.0.0.1', 'Address to listen on. Use 0.0.0.0 inside a container.', text),
+  redisUrl: setting(
+    'REDIS_URL',
+    undefined,
+    'Redis connection URL (`redis://` or `rediss://`). Unset: the embedded in-memory store (secrets die with the process).',
+    optional(text),
+  ),
+  redisPrefix: setting('REDIS_PREFIX', 'ots:', 'Prefix of every Redis key this server writes.', text),
+  secret: setting(
+    'OTS_SECRET',
+    undefined,
+    'Master key for encryption at rest: at least 32 random bytes as hex or base64 (`openssl rand -hex 32`). Required with Redis; in memory mode a random one is made if absent.',
+    optional(parseMasterKey),
+  ),
+  secretPrevious: setting(
+    'OTS_SECRET_PREVIOUS',
+    undefined,
+    'Earlier master keys, comma-separated, used only to decrypt records sealed before a key rotation.',
+    optional(keyList),
+  ),
+  publicUrl: setting(
+    'OTS_PUBLIC_URL',
+    undefined,
+    'Public origin of this server (e.g. `https://secrets.example.com`), reported as `share_domain` on reveal and used in links. Default: `http://HOST:PORT`.',
+    optional(origin),
+  ),
+  logLevel: setting(
+    'LOG_LEVEL',
+    'info',
+    'pino log level: fatal, error, warn, info, debug, trace or silent.',
+    oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  ),
+  ttlDefault: setting('TTL_DEFAULT', '604800', 'Secret TTL in seconds when the request gives none (7 days).', int(1)),
+  ttlMin: setting('TTL_MIN', '60', 'Smallest secret TTL in seconds; smaller requests are raised to it.', int(1)),
+  ttlMaxAnonymous: setting(
+    'TTL_MAX_ANONYMOUS',
+    '604800',
+    'Largest secret TTL in seconds for anonymous callers (7 days); larger requests are lowered to it.',
+    int(1),
+  ),
+  ttlMax: setting('TTL_MAX', '2592000', 'Largest secret TTL in seconds for accounts (30 days).', int(1)),
+  maxSecretBytes: setting('MAX_SECRET_BYTES', '10000', 'Largest secret in UTF-8 bytes.', int(1, 10_000_000)),
+  passphraseMinLength: setting(
+    'PASSPHRASE_MIN_LENGTH',
+    '0',
+    'Shortest passphrase accepted when one is given (0: no minimum).',
+    int(0, 128),
+  ),
+  passphraseMaxAttempts: setting(
+    'PASSPHRASE_MAX_ATTEMPTS',
+    '5',
+    'Wrong passphrases allowed per secret within the guessing window; after that the secret refuses attempts until the window ends.',
+    int(1, 1000),
+  ),
+  passphraseWindow: setting(
+    'PASSPHRASE_WINDOW',
+    '600',
+    'Length of the per-secret passphrase guessing window in seconds.',
+    int(1),
+  ),
+  recentLimit: setting('RECENT_LIMIT', '100', 'Most receipts returned by `/private/recent`.', int(1, 10_000)),
+  allowAnonymous: setting(
+    'ALLOW_ANONYMOUS',
+    'true',
+    'Let callers without an account create secrets (share, generate). Reveals are always anonymous.',
+    bool,
+  ),
+  receiptsOwnerOnly: setting(
+    'RECEIPTS_OWNER_ONLY',
+    'true',
+    "Receipts of an account's secrets can be viewed or burned only with that account's credentials. `false` restores upstream's rule (any key holder).",
+    bool,
+  ),
+  accounts: setting(
+    'OTS_ACCOUNTS',
+    undefined,
+    'Static accounts `email:token,email:token`, created or updated at startup (the only accounts in memory mode).',
+    optional(accounts),
+  ),
+  apiErrorStatus: setting(
+    'API_ERROR_STATUS',
+    'compat',
+    '`compat`: every API error is HTTP 404 as upstream, with the real status in `X-OTS-Intended-Status`. `intended`: send the real status.',
+    oneOf('compat', 'intended'),
+  ),
+} as const;
+
+type Settings = typeof settings;
+type ValueOf<S> = S extends Setting<infer T> ? T : never;
+export type Config = { [K in keyof Settings]: ValueOf<Settings[K]> } & {
+  publicUrl: string;
+  secret: Buffer;
+  /** True when no OTS_SECRET was given in memory mode and a random one was made for this process. */
+  secretGenerated: boolean;
+};
+
+/** Reads and validates every setting; throws ConfigError listing all problems at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const raw = env[s.env] ?? s.default;
+    try {
+      out[key] = raw === undefined ? undefined : s.parse(raw, s.env);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  const c = out as Partial<Config> & Record<string, unknown>;
+  if (problems.length === 0) {
+    if (c.ttlMin! > c.ttlMaxAnonymous! || c.ttlMin! > c.ttlMax!) problems.push('TTL_MIN must not exceed TTL_MAX_ANONYMOUS or TTL_MAX');
+    if (c.redisUrl && !c.secret) {
+      problems.push('OTS_SECRET is required when REDIS_URL is set (generate one with: openssl rand -hex 32)');
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  c.secretGenerated = !c.secret;
+  if (!c.secret) c.secret = randomBytes(32);
+  if (!c.publicUrl) c.publicUrl = `http://${c.host!.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
+  return c as Config;
+}

@@ -1,0 +1,83 @@
+// The receipt (metadata) record as stored, and the wire views the contract defines for it.
+
+export const STATES = ['new', 'viewed', 'received', 'burned', 'expired', 'orphaned'] as const;
+export type State = (typeof STATES)[number];
+
+/** States in which the secret may still exist and can be revealed or burned. */
+export const LIVE_STATES: readonly State[] = ['new', 'viewed'];
+/** A guess made while the secret was missing; a late reveal or burn that actually happened overrides it. */
+export const OVERRIDABLE_STATES: readonly State[] = ['new', 'viewed', 'orphaned', 'expired'];
+
+export interface ReceiptRecord {
+  metadataKey: string;
+  secretKey: string;
+  custid: string; // account email, or 'anon'
+  ttl: number; // the secret's TTL as stored after clamping
+  created: number; // epoch seconds
+  updated: number;
+  state: State;
+  received?: number;
+  recipient?: string; // obfuscated address only
+  shareDomain: string;
+  passphraseRequired: boolean;
+}
+
+export interface ReceiptView {
+  custid: string;
+  metadata_key: string;
+  secret_key?: string;
+  ttl: number;
+  metadata_ttl: number;
+  secret_ttl?: number | null;
+  state: State;
+  updated: number;
+  created: number;
+  received?: number;
+  recipient: string[];
+  share_domain: string;
+  passphrase_required?: boolean;
+}
+
+export interface Liveness {
+  metadataTtl: number; // whole seconds left on the receipt
+  secretTtl: number | null; // whole seconds left on the secret, null when gone
+}
+
+/** The receipt object of share, generate, receipt view and burn. */
+export function receiptView(r: ReceiptRecord, live: Liveness): ReceiptView {
+  const secretGone = r.state !== 'new' && r.state !== 'viewed';
+  const view: ReceiptView = {
+    custid: r.custid,
+    metadata_key: r.metadataKey,
+    secret_key: secretGone ? '' : r.secretKey,
+    ttl: r.ttl,
+    metadata_ttl: live.metadataTtl,
+    secret_ttl: secretGone ? null : live.secretTtl,
+    state: r.state,
+    updated: r.updated,
+    created: r.created,
+    recipient: r.recipient ? [r.recipient] : [],
+    share_domain: r.shareDomain,
+  };
+  if (r.state === 'received') {
+    delete view.secret_key;
+    delete view.secret_ttl;
+    view.received = r.received ?? r.updated;
+  }
+  if (!secretGone) view.passphrase_required = r.passphraseRequired;
+  return view;
+}
+
+/** The receipt object of /private/recent: no secret key, no secret TTL, no passphrase flag. */
+export function recentView(r: ReceiptRecord, live: Liveness): ReceiptView {
+  const view = receiptView(r, { metadataTtl: live.metadataTtl, secretTtl: null });
+  delete view.secret_key;
+  delete view.passphrase_required;
+  view.secret_ttl = null;
+  return view;
+}
+
+/** Why a secret is missing while its receipt still says new/viewed: its time ran out, or something else. */
+export function goneState(r: ReceiptRecord, nowSeconds: number): State {
+  return nowSeconds >= r.created + r.ttl ? 'expired' : 'orphaned';
+}

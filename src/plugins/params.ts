@@ -1,0 +1,65 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { errors } from '../domain/errors.js';
+
+export type Params = Record<string, string>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Query string merged with the body (body wins); flat strings; empty values removed. */
+    otsParams: Params;
+  }
+}
+
+function scalar(value: unknown): string | undefined {
+  if (Array.isArray(value)) return scalar(value[0]);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** Flattens one source: `recipient[]` becomes `recipient`, arrays give their first element, empty means absent. */
+export function flatten(source: unknown): Params {
+  const out: Params = {};
+  if (!source || typeof source !== 'object' || Array.isArray(source)) return out;
+  for (const [rawKey, rawValue] of Object.entries(source)) {
+    const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
+    const value = scalar(rawValue);
+    if (value !== undefined && value !== '' && !(key in out)) out[key] = value;
+  }
+  return out;
+}
+
+export function mergeParams(query: unknown, body: unknown): Params {
+  return { ...flatten(query), ...flatten(body) };
+}
+
+/**
+ * Body parsers for the three content types the contract allows (and none), then the merge. Limits keep large
+ * input from being buffered: the body limit covers the largest secret even percent-encoded, plus the rest.
+ */
+export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretBytes: number }) => {
+  const fieldLimit = opts.maxSecretBytes * 3 + 4096;
+  await app.register(formbody, { bodyLimit: fieldLimit + 4096 });
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fields: 20, fieldSize: opts.maxSecretBytes + 4096, files: 0, parts: 20, fieldNameSize: 100 },
+  });
+  // JSON: an empty body is an empty object (clients send the header with params in the query string).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: fieldLimit + 4096 }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(errors.badRequest(), undefined);
+    }
+  });
+  app.decorateRequest('otsParams', null as unknown as Params);
+  app.addHook('preHandler', async (req: FastifyRequest) => {
+    req.otsParams = mergeParams(req.query, req.body);
+  });
+});

@@ -1,0 +1,180 @@
+import type { ReceiptRecord, State } from '../domain/receipt.js';
+import type { AccountRecord, AccountStore, ClaimResult, SecretStore, Store } from './types.js';
+
+/** A map whose entries expire like Redis keys; expiry is checked on read and swept in the background. */
+class ExpiringMap<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  constructor(private readonly now: () => number) {}
+
+  get(key: string): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  set(key: string, value: V, ttlSeconds: number): void {
+    this.entries.set(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });
+  }
+
+  /** Replaces the value and keeps the expiry, like HSET on an existing Redis key. */
+  update(key: string, value: V): void {
+    const e = this.entries.get(key);
+    if (e) e.value = value;
+  }
+
+  /** Milliseconds left, or -2 when absent (as Redis PTTL). */
+  pttl(key: string): number {
+    if (this.get(key) === undefined) return -2;
+    return this.entries.get(key)!.expiresAt - this.now();
+  }
+
+  /** Whole seconds left, or -2 when absent (as Redis TTL). */
+  ttl(key: string): number {
+    if (this.get(key) === undefined) return -2;
+    return Math.floor((this.entries.get(key)!.expiresAt - this.now()) / 1000);
+  }
+
+  delete(key: string): boolean {
+    return this.get(key) !== undefined && this.entries.delete(key);
+  }
+
+  sweep(): void {
+    const now = this.now();
+    for (const [key, e] of this.entries) if (e.expiresAt <= now) this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** The embedded store: same interface and once-only semantics as Redis, in this process's memory. */
+export class MemorySecretStore implements SecretStore {
+  readonly secretMap: ExpiringMap<string>;
+  private readonly attempts: ExpiringMap<number>;
+  private readonly receipts: ExpiringMap<ReceiptRecord>;
+  private readonly recents: ExpiringMap<{ key: string; score: number }[]>;
+
+  constructor(now: () => number) {
+    this.secretMap = new ExpiringMap(now);
+    this.attempts = new ExpiringMap(now);
+    this.receipts = new ExpiringMap(now);
+    this.recents = new ExpiringMap(now);
+  }
+
+  async create(secretKey: string, record: string, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
+    this.secretMap.set(secretKey, record, receipt.ttl);
+    this.receipts.set(receipt.metadataKey, { ...receipt }, receipt.ttl * 2);
+    if (receipt.custid !== 'anon') {
+      const list = [...(this.recents.get(receipt.custid) ?? []), { key: receipt.metadataKey, score: receipt.created }]
+        .sort((a, b) => b.score - a.score)
+        .slice(0, recentLimit);
+      const ttl = Math.max(this.recents.ttl(receipt.custid), receipt.ttl * 2);
+      this.recents.set(receipt.custid, list, ttl);
+    }
+  }
+
+  async claim(secretKey: string): Promise<ClaimResult> {
+    const record = this.secretMap.get(secretKey);
+    if (record === undefined) return { status: 'missing' };
+    if (!record.startsWith('P')) {
+      const pttl = this.secretMap.pttl(secretKey);
+      this.secretMap.delete(secretKey);
+      return { status: 'claimed', record, pttl };
+    }
+    const failedAttempts = this.attempts.get(secretKey) ?? 0;
+    return { status: 'protected', record, failedAttempts, attemptsTtl: this.attempts.ttl(secretKey) };
+  }
+
+  async restore(secretKey: string, record: string, pttl: number): Promise<void> {
+    if (pttl > 0 && this.secretMap.get(secretKey) === undefined) this.secretMap.set(secretKey, record, pttl / 1000);
+  }
+
+  async claimIfUnchanged(secretKey: string, record: string): Promise<boolean> {
+    if (this.secretMap.get(secretKey) !== record) return false;
+    this.secretMap.delete(secretKey);
+    this.attempts.delete(secretKey);
+    return true;
+  }
+
+  async recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }> {
+    const attempts = (this.attempts.get(secretKey) ?? 0) + 1;
+    if (attempts === 1) this.attempts.set(secretKey, attempts, windowSeconds);
+    else this.attempts.update(secretKey, attempts);
+    return { attempts, ttl: this.attempts.ttl(secretKey) };
+  }
+
+  async getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null> {
+    const receipt = this.receipts.get(metadataKey);
+    return receipt ? { receipt: { ...receipt }, metadataTtl: this.receipts.ttl(metadataKey) } : null;
+  }
+
+  async secretTtl(secretKey: string): Promise<number | null> {
+    const ttl = this.secretMap.ttl(secretKey);
+    return ttl >= 0 ? ttl : null;
+  }
+
+  async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
+    const receipt = this.receipts.get(metadataKey);
+    if (!receipt || !from.includes(receipt.state)) return false;
+    const next: ReceiptRecord = { ...receipt, state: to, updated: at };
+    if (to === 'received') next.received = at;
+    this.receipts.update(metadataKey, next);
+    return true;
+  }
+
+  async recent(custid: string, limit: number): Promise<string[]> {
+    return (this.recents.get(custid) ?? []).slice(0, limit).map((e) => e.key);
+  }
+
+  sweep(): void {
+    this.secretMap.sweep();
+    this.attempts.sweep();
+    this.receipts.sweep();
+    this.recents.sweep();
+  }
+}
+
+export class MemoryAccountStore implements AccountStore {
+  private readonly accounts = new Map<string, AccountRecord>();
+
+  async getAccount(email: string): Promise<AccountRecord | null> {
+    const a = this.accounts.get(email);
+    return a ? { ...a } : null;
+  }
+
+  async putAccount(account: AccountRecord): Promise<void> {
+    this.accounts.set(account.email, { ...account });
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return [...this.accounts.values()].sort((a, b) => a.email.localeCompare(b.email));
+  }
+
+  async deleteAccount(email: string): Promise<boolean> {
+    return this.accounts.delete(email);
+  }
+}
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  readonly secrets: MemorySecretStore;
+  readonly accounts = new MemoryAccountStore();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(now: () => number = Date.now) {
+    this.secrets = new MemorySecretStore(now);
+    this.sweeper = setInterval(() => this.secrets.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
+}

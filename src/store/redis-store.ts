@@ -1,0 +1,156 @@
+import type { ReceiptRecord, State } from '../domain/receipt.js';
+import { decodeReceipt, encodeReceipt } from './receipt-codec.js';
+import type { OtsRedis } from './redis-client.js';
+import { StoreUnavailableError, type AccountRecord, type AccountStore, type ClaimResult, type SecretStore, type Store } from './types.js';
+
+/** Redis answered with an error of its own (a bug), as opposed to being unreachable. */
+function isReplyError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ReplyError';
+}
+
+async function guard<T>(op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch (err) {
+    if (isReplyError(err)) throw err;
+    throw new StoreUnavailableError(err);
+  }
+}
+
+export class RedisKeys {
+  constructor(private readonly prefix: string) {}
+  // The secret and its attempt counter share a hash tag: one slot, so one script may touch both.
+  secret = (key: string) => `${this.prefix}secret:{${key}}`;
+  attempts = (key: string) => `${this.prefix}attempts:{${key}}`;
+  receipt = (key: string) => `${this.prefix}receipt:${key}`;
+  recent = (custid: string) => `${this.prefix}recent:${custid}`;
+  account = (email: string) => `${this.prefix}account:${email}`;
+  accountIndex = () => `${this.prefix}accounts`;
+}
+
+export class RedisSecretStore implements SecretStore {
+  constructor(
+    private readonly redis: OtsRedis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async create(secretKey: string, record: string, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
+    const fields = Object.entries(encodeReceipt(receipt)).flat();
+    const receiptTtl = receipt.ttl * 2;
+    // Sent back to back on one connection: one round trip, without a cross-slot transaction.
+    const writes: Promise<unknown>[] = [
+      this.redis.set(this.keys.secret(secretKey), record, 'EX', receipt.ttl),
+      this.redis.otsPutReceipt(this.keys.receipt(receipt.metadataKey), receiptTtl, ...fields),
+    ];
+    if (receipt.custid !== 'anon') {
+      writes.push(
+        this.redis.otsAddRecent(this.keys.recent(receipt.custid), receipt.created, receipt.metadataKey, recentLimit, receiptTtl),
+      );
+    }
+    await guard(Promise.all(writes));
+  }
+
+  async claim(secretKey: string): Promise<ClaimResult> {
+    const out = await guard(this.redis.otsClaim(this.keys.secret(secretKey), this.keys.attempts(secretKey)));
+    if (!out) return { status: 'missing' };
+    const [record, attempts, ttl] = out;
+    if (!record.startsWith('P')) return { status: 'claimed', record, pttl: ttl };
+    return { status: 'protected', record, failedAttempts: attempts, attemptsTtl: ttl };
+  }
+
+  async restore(secretKey: string, record: string, pttl: number): Promise<void> {
+    if (pttl > 0) await guard(this.redis.otsRestore(this.keys.secret(secretKey), record, pttl));
+  }
+
+  async claimIfUnchanged(secretKey: string, record: string): Promise<boolean> {
+    const won = await guard(this.redis.otsClaimIfUnchanged(this.keys.secret(secretKey), this.keys.attempts(secretKey), record));
+    return won === 1;
+  }
+
+  async recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }> {
+    const [attempts, ttl] = await guard(this.redis.otsFailedAttempt(this.keys.attempts(secretKey), windowSeconds));
+    return { attempts, ttl };
+  }
+
+  async getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null> {
+    const key = this.keys.receipt(metadataKey);
+    const [fields, ttl] = await guard(Promise.all([this.redis.hgetall(key), this.redis.ttl(key)]));
+    const receipt = decodeReceipt(fields);
+    if (!receipt || ttl < 0) return null;
+    return { receipt, metadataTtl: ttl };
+  }
+
+  async secretTtl(secretKey: string): Promise<number | null> {
+    const ttl = await guard(this.redis.ttl(this.keys.secret(secretKey)));
+    return ttl >= 0 ? ttl : null;
+  }
+
+  async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
+    return (await guard(this.redis.otsTransition(this.keys.receipt(metadataKey), to, at, ...from))) === 1;
+  }
+
+  async recent(custid: string, limit: number): Promise<string[]> {
+    return guard(this.redis.zrevrange(this.keys.recent(custid), 0, limit - 1));
+  }
+}
+
+export class RedisAccountStore implements AccountStore {
+  constructor(
+    private readonly redis: OtsRedis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async getAccount(email: string): Promise<AccountRecord | null> {
+    const f = await guard(this.redis.hgetall(this.keys.account(email)));
+    return f.h ? { email, tokenHash: f.h, created: Number(f.c) } : null;
+  }
+
+  async putAccount(a: AccountRecord): Promise<void> {
+    await guard(
+      Promise.all([
+        this.redis.hset(this.keys.account(a.email), 'h', a.tokenHash, 'c', String(a.created)),
+        this.redis.sadd(this.keys.accountIndex(), a.email),
+      ]),
+    );
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    const emails = (await guard(this.redis.smembers(this.keys.accountIndex()))).sort();
+    const found = await Promise.all(emails.map((e) => this.getAccount(e)));
+    return found.filter((a): a is AccountRecord => a !== null);
+  }
+
+  async deleteAccount(email: string): Promise<boolean> {
+    const [deleted] = await guard(
+      Promise.all([this.redis.del(this.keys.account(email)), this.redis.srem(this.keys.accountIndex(), email)]),
+    );
+    return deleted === 1;
+  }
+}
+
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  readonly secrets: RedisSecretStore;
+  readonly accounts: RedisAccountStore;
+
+  constructor(
+    readonly redis: OtsRedis,
+    prefix: string,
+  ) {
+    const keys = new RedisKeys(prefix);
+    this.secrets = new RedisSecretStore(redis, keys);
+    this.accounts = new RedisAccountStore(redis, keys);
+  }
+
+  async ping(): Promise<void> {
+    await guard(this.redis.ping());
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}
