@@ -7,6 +7,7 @@ import { SecretsService, type ServiceEvents } from './domain/secrets-service.js'
 import { errorsPlugin } from './plugins/errors.js';
 import { paramsPlugin } from './plugins/params.js';
 import { requestLogPlugin } from './plugins/request-log.js';
+import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './routes/api-v1/index.js';
 import type { Store } from './store/types.js';
 
@@ -39,6 +40,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // Room for the largest secret percent-encoded plus the other fields; larger bodies are refused unread.
     bodyLimit: config.maxSecretBytes * 3 + 16_384,
     trustProxy: false,
+    routerOptions: { querystringParser: parseQueryString },
   });
 
   const accounts = new Accounts(deps.store.accounts);

@@ -1,8 +1,8 @@
-import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
+import { decodeUtf8, MALFORMED, parseUrlEncoded } from './urlencoded.js';
 
 export type Params = Record<string, string>;
 
@@ -42,24 +42,31 @@ export function mergeParams(query: unknown, body: unknown): Params {
  */
 export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretBytes: number }) => {
   const fieldLimit = opts.maxSecretBytes * 3 + 4096;
-  await app.register(formbody, { bodyLimit: fieldLimit + 4096 });
+  const bodyLimit = fieldLimit + 4096;
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
+    try {
+      done(null, parseUrlEncoded(decodeUtf8(body as Buffer)));
+    } catch {
+      done(errors.badRequest(), undefined);
+    }
+  });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fields: 20, fieldSize: opts.maxSecretBytes + 4096, files: 0, parts: 20, fieldNameSize: 100 },
   });
   // JSON: an empty body is an empty object (clients send the header with params in the query string).
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: fieldLimit + 4096 }, (_req, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, {});
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
     try {
-      done(null, JSON.parse(text));
+      const text = decodeUtf8(body as Buffer).trim();
+      done(null, text === '' ? {} : JSON.parse(text));
     } catch {
       done(errors.badRequest(), undefined);
     }
   });
   app.decorateRequest('otsParams', null as unknown as Params);
   app.addHook('preHandler', async (req: FastifyRequest) => {
+    if ((req.query as { [MALFORMED]?: true } | undefined)?.[MALFORMED]) throw errors.badRequest();
     req.otsParams = mergeParams(req.query, req.body);
   });
 });
