@@ -200,8 +200,16 @@ export type Config = { [K in keyof Settings]: ValueOf<Settings[K]> } & {
   secretGenerated: boolean;
 };
 
+export interface LoadOptions {
+  /**
+   * False for tools that never seal or open secrets (the admin CLI: token hashes do not use the master key),
+   * so they can run with REDIS_URL but without OTS_SECRET. A given OTS_SECRET is still validated.
+   */
+  requireSecret?: boolean;
+}
+
 /** Reads and validates every setting; throws ConfigError listing all problems at once. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
@@ -215,7 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = out as Partial<Config> & Record<string, unknown>;
   if (problems.length === 0) {
     if (c.ttlMin! > c.ttlMaxAnonymous! || c.ttlMin! > c.ttlMax!) problems.push('TTL_MIN must not exceed TTL_MAX_ANONYMOUS or TTL_MAX');
-    if (c.redisUrl && !c.secret) {
+    if (c.redisUrl && !c.secret && options.requireSecret !== false) {
       problems.push('OTS_SECRET is required when REDIS_URL is set (generate one with: openssl rand -hex 32)');
     }
   }

@@ -1,0 +1,111 @@
+// Admin command line: manage accounts and their API tokens in the Redis store. See USAGE in args.ts.
+// stdout carries only the answer (a token, or the account list) so scripts can capture it; everything else
+// goes to stderr, never with a stack trace or a token.
+import { Accounts } from '../auth/accounts.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { createStore } from '../store/index.js';
+import { StoreUnavailableError } from '../store/types.js';
+import { parseArgs, UsageError, USAGE, type AdminCommand } from './args.js';
+
+const EXIT = { ok: 0, failed: 1, usage: 2, config: 78 } as const;
+
+class CommandFailed extends Error {}
+
+function say(stream: NodeJS.WriteStream, line: string): void {
+  stream.write(`${line}\n`);
+}
+
+/** The Redis location without credentials, for messages. */
+function redisLocation(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+async function execute(command: Exclude<AdminCommand, { kind: 'help' }>, accounts: Accounts): Promise<void> {
+  switch (command.kind) {
+    case 'create':
+      if (await accounts.exists(command.email)) {
+        throw new CommandFailed(`account ${command.email} already exists (use: account rotate ${command.email})`);
+      }
+      say(process.stdout, await accounts.create(command.email, command.token));
+      return;
+    case 'rotate':
+      if (!(await accounts.exists(command.email))) throw new CommandFailed(`no account ${command.email}`);
+      say(process.stdout, await accounts.create(command.email, command.token));
+      return;
+    case 'delete':
+      if (!(await accounts.delete(command.email))) throw new CommandFailed(`no account ${command.email}`);
+      say(process.stderr, `deleted ${command.email}`);
+      return;
+    case 'list': {
+      const all = await accounts.list();
+      for (const a of all) say(process.stdout, `${a.email}\t${new Date(a.created * 1000).toISOString()}`);
+      if (all.length === 0) say(process.stderr, '(no accounts)');
+      return;
+    }
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let command: AdminCommand;
+  try {
+    command = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    say(process.stderr, `ots-admin: ${err.message}\n`);
+    process.stderr.write(USAGE);
+    return EXIT.usage;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+
+  let config;
+  try {
+    // Token hashes do not depend on the master key, so this tool runs without OTS_SECRET.
+    config = loadConfig(process.env, { requireSecret: false });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    say(process.stderr, `ots-admin: configuration error\n${err.message}`);
+    return EXIT.config;
+  }
+  if (!config.redisUrl) {
+    say(
+      process.stderr,
+      'ots-admin: REDIS_URL is not set. Accounts are stored in Redis; the embedded memory store lives inside the\n' +
+        'server process, where the only accounts are those listed in OTS_ACCOUNTS (email:token,email:token).\n' +
+        'Set REDIS_URL (and REDIS_PREFIX if the server uses one) to the server\'s Redis and run this again.',
+    );
+    return EXIT.config;
+  }
+
+  const store = await createStore(config);
+  try {
+    await execute(command, new Accounts(store.accounts));
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommandFailed) say(process.stderr, `ots-admin: ${err.message}`);
+    else if (err instanceof StoreUnavailableError) {
+      say(process.stderr, `ots-admin: cannot reach Redis at ${redisLocation(config.redisUrl)}`);
+    } else say(process.stderr, `ots-admin: unexpected error (${(err as Error).name})`);
+    return EXIT.failed;
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Last resort: a name only, never a stack or a message that might echo input.
+    say(process.stderr, `ots-admin: unexpected error (${(err as Error)?.name ?? 'unknown'})`);
+    process.exitCode = EXIT.failed;
+  },
+);

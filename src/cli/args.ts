@@ -1,0 +1,90 @@
+// Command-line parsing for the admin tool: argv in, one validated command out (or a UsageError).
+
+export type AdminCommand =
+  | { kind: 'help' }
+  | { kind: 'create'; email: string; token?: string }
+  | { kind: 'list' }
+  | { kind: 'rotate'; email: string; token?: string }
+  | { kind: 'delete'; email: string };
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm run --silent admin -- <command>
+
+Commands:
+  account create <email> [--token <token>]   create an account; prints only its API token
+  account list                               one line per account: email, tab, creation date (ISO 8601)
+  account rotate <email> [--token <token>]   replace the account's token; prints only the new token
+  account delete <email>                     delete the account
+  --help                                     this text
+
+Without --token a random 64-hex-character token is made. Tokens are shown once and stored only as hashes.
+The accounts live in the Redis given by REDIS_URL (keys prefixed with REDIS_PREFIX); OTS_SECRET is not needed.
+Accounts listed in OTS_ACCOUNTS are re-created each time the server starts.
+
+Exit status: 0 done, 1 failed (unknown or existing account, Redis unreachable), 2 usage error, 78 configuration error.
+`;
+
+// Same floor as OTS_ACCOUNTS; printable ASCII without spaces so the token can be typed into `curl -u`.
+const TOKEN_PATTERN = /^[\x21-\x7e]{8,256}$/;
+// A colon would end the user part of HTTP Basic credentials, so such an account could never log in.
+const EMAIL_PATTERN = /^[^\s:@]+@[^\s:@]+$/;
+
+function email(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('missing <email>');
+  if (!EMAIL_PATTERN.test(value)) throw new UsageError(`not an email address: "${value}"`);
+  return value.toLowerCase();
+}
+
+function token(value: string): string {
+  // The value is never echoed: it is a credential.
+  if (!TOKEN_PATTERN.test(value)) throw new UsageError('--token must be 8 to 256 printable ASCII characters without spaces');
+  return value;
+}
+
+/** Splits argv into positional words and a --token value (`--token x` or `--token=x`); --help wins over everything. */
+function split(argv: string[]): { words: string[]; token?: string; help: boolean } {
+  const words: string[] = [];
+  let tokenValue: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--token' || arg.startsWith('--token=')) {
+      if (tokenValue !== undefined) throw new UsageError('--token given twice');
+      const value = arg === '--token' ? argv[++i] : arg.slice('--token='.length);
+      if (value === undefined) throw new UsageError('--token needs a value');
+      tokenValue = token(value);
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg.split('=')[0]}`);
+    else words.push(arg);
+  }
+  return { words, token: tokenValue, help };
+}
+
+export function parseArgs(argv: string[]): AdminCommand {
+  const { words, token: tokenValue, help } = split(argv);
+  if (help || (words.length === 1 && words[0] === 'help')) return { kind: 'help' };
+  const [group, verb, target, ...extra] = words;
+  if (group === undefined) throw new UsageError('missing command');
+  if (group !== 'account') throw new UsageError(`unknown command "${group}"`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const noToken = (kind: string) => {
+    if (tokenValue !== undefined) throw new UsageError(`account ${kind} takes no --token`);
+  };
+  switch (verb) {
+    case 'create':
+    case 'rotate':
+      return { kind: verb, email: email(target), ...(tokenValue === undefined ? {} : { token: tokenValue }) };
+    case 'delete':
+      noToken(verb);
+      return { kind: 'delete', email: email(target) };
+    case 'list':
+      noToken(verb);
+      if (target !== undefined) throw new UsageError(`unexpected argument "${target}"`);
+      return { kind: 'list' };
+    case undefined:
+      throw new UsageError('missing account command (create, list, rotate or delete)');
+    default:
+      throw new UsageError(`unknown account command "${verb}"`);
+  }
+}
