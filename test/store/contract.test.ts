@@ -1,0 +1,338 @@
+// The SecretStore / AccountStore contract (src/store/types.ts), pinned once and run against both stores, so the
+// embedded memory store and Redis cannot drift apart. The memory store runs on a fake clock; Redis on real TTLs,
+// waited out by polling only where expiry itself is the point.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { generateKey } from '../../src/domain/keys.js';
+import type { ReceiptRecord, State } from '../../src/domain/receipt.js';
+import { encodeSecretRecord } from '../../src/domain/secret-record.js';
+import type { Store } from '../../src/store/types.js';
+import { makeStore, STORE_KINDS } from '../support/app.js';
+
+const T0 = 1_700_000_000; // epoch seconds used as `created` in fixtures
+const HOUR = 3600;
+
+/** A stored secret record; only its first character ('P' = passphrase-protected) means anything to a store. */
+function secretRecord(protectedByPassphrase = false): string {
+  return encodeSecretRecord({ metadataKey: generateKey(), passphraseProtected: protectedByPassphrase, sealed: generateKey() });
+}
+
+function receiptFor(secretKey: string, over: Partial<ReceiptRecord> = {}): ReceiptRecord {
+  return {
+    metadataKey: generateKey(),
+    secretKey,
+    custid: 'anon',
+    ttl: HOUR,
+    created: T0,
+    updated: T0,
+    state: 'new',
+    shareDomain: '',
+    passphraseRequired: false,
+    ...over,
+  };
+}
+
+describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
+  let store: Store;
+  let clockMs = T0 * 1000;
+
+  /**
+   * Lets `seconds` pass as far as the store can tell, then requires `check` to pass: the memory store's clock
+   * jumps; with Redis the real TTL runs out, polled (never a fixed sleep).
+   */
+  async function afterSeconds(seconds: number, check: () => Promise<void>): Promise<void> {
+    if (kind === 'memory') {
+      clockMs += seconds * 1000;
+      await check();
+    } else {
+      await vi.waitFor(check, { timeout: seconds * 1000 + 3000, interval: 25 });
+    }
+  }
+
+  /** Creates a secret with its receipt and returns both keys and the record. */
+  async function create(over: Partial<ReceiptRecord> = {}, opts: { protected?: boolean; recentLimit?: number } = {}) {
+    const secretKey = generateKey();
+    const record = secretRecord(opts.protected);
+    const receipt = receiptFor(secretKey, over);
+    await store.secrets.create(secretKey, record, receipt, opts.recentLimit ?? 100);
+    return { secretKey, record, receipt, metadataKey: receipt.metadataKey };
+  }
+
+  beforeAll(async () => {
+    store = await makeStore(kind, () => clockMs);
+  });
+  afterAll(() => store.close());
+  beforeEach(() => {
+    clockMs = T0 * 1000;
+  });
+
+  describe('create', () => {
+    it('stores the secret for ttl seconds and the receipt for 2 × ttl, as given', async () => {
+      const { secretKey, metadataKey, receipt } = await create({ ttl: HOUR });
+      const secretTtl = await store.secrets.secretTtl(secretKey);
+      expect(secretTtl).toBeGreaterThanOrEqual(HOUR - 1);
+      expect(secretTtl).toBeLessThanOrEqual(HOUR);
+      const found = await store.secrets.getReceipt(metadataKey);
+      expect(found?.receipt).toEqual(receipt);
+      expect(found?.metadataTtl).toBeGreaterThanOrEqual(2 * HOUR - 1);
+      expect(found?.metadataTtl).toBeLessThanOrEqual(2 * HOUR);
+      expect(Number.isInteger(secretTtl)).toBe(true);
+      expect(Number.isInteger(found?.metadataTtl)).toBe(true);
+    });
+
+    it('keeps every receipt field, including recipient, share domain and the passphrase flag', async () => {
+      const { metadataKey, receipt } = await create({
+        custid: 'alice@example.com',
+        recipient: 'jo*****@m*****.org',
+        shareDomain: 'example.com',
+        passphraseRequired: true,
+        state: 'viewed',
+        ttl: 60,
+      });
+      expect((await store.secrets.getReceipt(metadataKey))?.receipt).toEqual(receipt);
+    });
+
+    it('knows nothing of keys it never stored', async () => {
+      const key = generateKey();
+      expect(await store.secrets.claim(key)).toEqual({ status: 'missing' });
+      expect(await store.secrets.secretTtl(key)).toBeNull();
+      expect(await store.secrets.getReceipt(key)).toBeNull();
+    });
+
+    it('reports remaining time in whole seconds rounded down', async () => {
+      const key = generateKey();
+      await store.secrets.restore(key, secretRecord(), 1999);
+      expect(await store.secrets.secretTtl(key)).toBe(1);
+    });
+  });
+
+  describe('claim', () => {
+    it('takes an unprotected secret in one step: claimed once, gone after', async () => {
+      const { secretKey, record } = await create({ ttl: HOUR });
+      const claim = await store.secrets.claim(secretKey);
+      expect(claim).toMatchObject({ status: 'claimed', record });
+      if (claim.status !== 'claimed') return;
+      expect(claim.pttl).toBeGreaterThan(0);
+      expect(claim.pttl).toBeLessThanOrEqual(HOUR * 1000);
+      expect(await store.secrets.claim(secretKey)).toEqual({ status: 'missing' });
+      expect(await store.secrets.secretTtl(secretKey)).toBeNull();
+    });
+
+    it('leaves a protected secret in place and reports no failed attempts yet', async () => {
+      const { secretKey, record } = await create({ passphraseRequired: true }, { protected: true });
+      for (let i = 0; i < 2; i++) {
+        const claim = await store.secrets.claim(secretKey);
+        expect(claim).toMatchObject({ status: 'protected', record, failedAttempts: 0 });
+        if (claim.status === 'protected') expect(claim.attemptsTtl).toBeLessThanOrEqual(0);
+      }
+      expect(await store.secrets.secretTtl(secretKey)).not.toBeNull();
+    });
+
+    it('of 50 concurrent claims of one unprotected secret, exactly one gets it', async () => {
+      const { secretKey, record } = await create();
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.secrets.claim(secretKey)));
+      const won = results.filter((r) => r.status === 'claimed');
+      expect(won).toHaveLength(1);
+      expect(won[0]).toMatchObject({ record });
+      expect(results.filter((r) => r.status === 'missing')).toHaveLength(49);
+    });
+  });
+
+  describe('claimIfUnchanged', () => {
+    it('wins once for the record as read, then loses', async () => {
+      const { secretKey, record } = await create({}, { protected: true });
+      expect(await store.secrets.claimIfUnchanged(secretKey, record)).toBe(true);
+      expect(await store.secrets.claimIfUnchanged(secretKey, record)).toBe(false);
+      expect(await store.secrets.claim(secretKey)).toEqual({ status: 'missing' });
+    });
+
+    it('loses, and deletes nothing, when the record changed since it was read', async () => {
+      const { secretKey, record } = await create({}, { protected: true });
+      expect(await store.secrets.claimIfUnchanged(secretKey, `${record}x`)).toBe(false);
+      expect(await store.secrets.claim(secretKey)).toMatchObject({ status: 'protected', record });
+    });
+
+    it('loses when the secret is gone', async () => {
+      expect(await store.secrets.claimIfUnchanged(generateKey(), secretRecord(true))).toBe(false);
+    });
+
+    it('clears the failed-attempt count along with the secret', async () => {
+      const { secretKey, record } = await create({}, { protected: true });
+      await store.secrets.recordFailedAttempt(secretKey, 600);
+      expect(await store.secrets.claimIfUnchanged(secretKey, record)).toBe(true);
+      // A new secret under the same key starts with a clean count.
+      await store.secrets.create(secretKey, record, receiptFor(secretKey), 100);
+      expect(await store.secrets.claim(secretKey)).toMatchObject({ status: 'protected', failedAttempts: 0 });
+    });
+
+    it('of 50 concurrent conditional claims, exactly one wins', async () => {
+      const { secretKey, record } = await create({}, { protected: true });
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.secrets.claimIfUnchanged(secretKey, record)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('restore', () => {
+    it('puts a claimed record back with the time it had left', async () => {
+      const { secretKey, record } = await create({ ttl: HOUR });
+      const claim = await store.secrets.claim(secretKey);
+      if (claim.status !== 'claimed') throw new Error(`expected claimed, got ${claim.status}`);
+      await store.secrets.restore(secretKey, record, claim.pttl);
+      const ttl = await store.secrets.secretTtl(secretKey);
+      expect(ttl).toBeGreaterThanOrEqual(HOUR - 2);
+      expect(ttl).toBeLessThanOrEqual(HOUR);
+      expect(await store.secrets.claim(secretKey)).toMatchObject({ status: 'claimed', record });
+    });
+
+    it('does nothing when no time was left', async () => {
+      const key = generateKey();
+      await store.secrets.restore(key, secretRecord(), 0);
+      await store.secrets.restore(key, secretRecord(), -2);
+      expect(await store.secrets.claim(key)).toEqual({ status: 'missing' });
+    });
+
+    it('never overwrites a secret that is there', async () => {
+      const { secretKey, record } = await create();
+      await store.secrets.restore(secretKey, secretRecord(), 5000);
+      expect(await store.secrets.claim(secretKey)).toMatchObject({ status: 'claimed', record });
+    });
+  });
+
+  describe('recordFailedAttempt', () => {
+    it('counts wrong passphrases per secret within a window', async () => {
+      const { secretKey } = await create({}, { protected: true });
+      const other = await create({}, { protected: true });
+      const counts: { attempts: number; ttl: number }[] = [];
+      for (let i = 0; i < 3; i++) counts.push(await store.secrets.recordFailedAttempt(secretKey, 600));
+      expect(counts.map((c) => c.attempts)).toEqual([1, 2, 3]);
+      for (const c of counts) {
+        expect(c.ttl).toBeGreaterThan(0);
+        expect(c.ttl).toBeLessThanOrEqual(600);
+      }
+      const claim = await store.secrets.claim(secretKey);
+      expect(claim).toMatchObject({ status: 'protected', failedAttempts: 3 });
+      if (claim.status === 'protected') expect(claim.attemptsTtl).toBeGreaterThan(590);
+      expect(await store.secrets.claim(other.secretKey)).toMatchObject({ failedAttempts: 0 });
+    });
+
+    it('keeps the window of the first attempt: later attempts neither extend nor reset it', async () => {
+      const { secretKey } = await create({}, { protected: true });
+      await store.secrets.recordFailedAttempt(secretKey, 10);
+      const later = await store.secrets.recordFailedAttempt(secretKey, 600);
+      expect(later).toEqual({ attempts: 2, ttl: expect.any(Number) });
+      expect(later.ttl).toBeLessThanOrEqual(10);
+    });
+  });
+
+  describe('receipts and transitions', () => {
+    it('moves a receipt only from an allowed state, stamping updated', async () => {
+      const { metadataKey, receipt } = await create({ state: 'new' });
+      expect(await store.secrets.transition(metadataKey, ['new'], 'viewed', T0 + 5)).toBe(true);
+      expect((await store.secrets.getReceipt(metadataKey))?.receipt).toEqual({ ...receipt, state: 'viewed', updated: T0 + 5 });
+      expect(await store.secrets.transition(metadataKey, ['new'], 'burned', T0 + 6)).toBe(false);
+      expect((await store.secrets.getReceipt(metadataKey))?.receipt).toMatchObject({ state: 'viewed', updated: T0 + 5 });
+    });
+
+    it.each<State>(['received', 'burned', 'expired', 'orphaned'])('moves a live receipt to %s', async (to) => {
+      const { metadataKey, receipt } = await create({ state: 'viewed' });
+      expect(await store.secrets.transition(metadataKey, ['new', 'viewed'], to, T0 + 9)).toBe(true);
+      const expected: ReceiptRecord = { ...receipt, state: to, updated: T0 + 9 };
+      if (to === 'received') expected.received = T0 + 9;
+      expect((await store.secrets.getReceipt(metadataKey))?.receipt).toEqual(expected);
+    });
+
+    it('keeps the receipt TTL across a transition', async () => {
+      const { metadataKey } = await create({ ttl: HOUR });
+      if (kind === 'memory') clockMs += 10_000;
+      expect(await store.secrets.transition(metadataKey, ['new'], 'received', T0 + 10)).toBe(true);
+      const found = await store.secrets.getReceipt(metadataKey);
+      expect(found?.metadataTtl).toBeLessThanOrEqual(kind === 'memory' ? 2 * HOUR - 10 : 2 * HOUR);
+      expect(found?.metadataTtl).toBeGreaterThanOrEqual(2 * HOUR - 12);
+    });
+
+    it('does not create a receipt that is not there', async () => {
+      const key = generateKey();
+      expect(await store.secrets.transition(key, ['new', 'viewed'], 'received', T0)).toBe(false);
+      expect(await store.secrets.getReceipt(key)).toBeNull();
+    });
+
+    it('of 50 concurrent transitions of one receipt, exactly one moves it', async () => {
+      const { metadataKey } = await create({ state: 'viewed' });
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.secrets.transition(metadataKey, ['new', 'viewed'], i % 2 ? 'burned' : 'received', T0)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('recent', () => {
+    it('lists an owner’s receipts newest first, trimmed to the limit, per owner', async () => {
+      const owner = `${generateKey()}@example.com`;
+      const other = `${generateKey()}@example.com`;
+      const made: { metadataKey: string; created: number }[] = [];
+      // Created out of order: the list is by creation time, not by insertion.
+      for (const offset of [2, 0, 4, 1, 3]) {
+        const { metadataKey } = await create({ custid: owner, created: T0 + offset }, { recentLimit: 3 });
+        made.push({ metadataKey, created: T0 + offset });
+      }
+      const theirs = await create({ custid: other }, { recentLimit: 3 });
+      const byCreated = (offset: number) => made.find((m) => m.created === T0 + offset)!.metadataKey;
+
+      expect(await store.secrets.recent(owner, 100)).toEqual([byCreated(4), byCreated(3), byCreated(2)]);
+      expect(await store.secrets.recent(owner, 2)).toEqual([byCreated(4), byCreated(3)]);
+      expect(await store.secrets.recent(other, 100)).toEqual([theirs.metadataKey]);
+    });
+
+    it('keeps no list for anonymous secrets, nor for unknown owners', async () => {
+      await create({ custid: 'anon' });
+      expect(await store.secrets.recent('anon', 100)).toEqual([]);
+      expect(await store.secrets.recent(`${generateKey()}@example.com`, 100)).toEqual([]);
+    });
+  });
+
+  describe('expiry', () => {
+    it('a secret goes at its TTL, its receipt at twice that, and a guessing window ends', async () => {
+      const { secretKey, metadataKey } = await create({ ttl: 1 }, { protected: true });
+      await store.secrets.recordFailedAttempt(secretKey, 1);
+      const windowed = await create({ ttl: HOUR }, { protected: true });
+      await store.secrets.recordFailedAttempt(windowed.secretKey, 1);
+
+      await afterSeconds(1, async () => {
+        expect(await store.secrets.secretTtl(secretKey)).toBeNull();
+        expect(await store.secrets.claim(secretKey)).toEqual({ status: 'missing' });
+        expect(await store.secrets.claim(windowed.secretKey)).toMatchObject({ status: 'protected', failedAttempts: 0 });
+      });
+      expect(await store.secrets.getReceipt(metadataKey)).not.toBeNull();
+      expect(await store.secrets.recordFailedAttempt(windowed.secretKey, 1)).toMatchObject({ attempts: 1 });
+
+      await afterSeconds(1, async () => {
+        expect(await store.secrets.getReceipt(metadataKey)).toBeNull();
+      });
+      expect(await store.secrets.transition(metadataKey, ['new'], 'received', T0)).toBe(false);
+    });
+  });
+
+  describe('accounts', () => {
+    const account = (email: string, tokenHash = 'a'.repeat(64)) => ({ email, tokenHash, created: T0 });
+
+    it('puts, gets, replaces, lists and deletes accounts', async () => {
+      const bob = account('bob@example.com');
+      const alice = account('alice@example.com');
+      expect(await store.accounts.getAccount(alice.email)).toBeNull();
+      await store.accounts.putAccount(bob);
+      await store.accounts.putAccount(alice);
+      expect(await store.accounts.getAccount(alice.email)).toEqual(alice);
+
+      const rotated = { ...alice, tokenHash: 'b'.repeat(64) };
+      await store.accounts.putAccount(rotated);
+      expect(await store.accounts.getAccount(alice.email)).toEqual(rotated);
+      expect(await store.accounts.listAccounts()).toEqual([rotated, bob]);
+
+      expect(await store.accounts.deleteAccount(alice.email)).toBe(true);
+      expect(await store.accounts.deleteAccount(alice.email)).toBe(false);
+      expect(await store.accounts.getAccount(alice.email)).toBeNull();
+      expect(await store.accounts.listAccounts()).toEqual([bob]);
+      expect(await store.accounts.deleteAccount(bob.email)).toBe(true);
+      expect(await store.accounts.listAccounts()).toEqual([]);
+    });
+  });
+});
