@@ -17,6 +17,11 @@ async function guard<T>(op: Promise<T>): Promise<T> {
   }
 }
 
+/** Redis's TTL rounds to the nearest second; the contract reports remaining time rounded down. */
+function wholeSeconds(pttl: number): number {
+  return Math.floor(pttl / 1000);
+}
+
 export class RedisKeys {
   constructor(private readonly prefix: string) {}
   // The secret and its attempt counter share a hash tag: one slot, so one script may touch both.
@@ -74,15 +79,15 @@ export class RedisSecretStore implements SecretStore {
 
   async getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null> {
     const key = this.keys.receipt(metadataKey);
-    const [fields, ttl] = await guard(Promise.all([this.redis.hgetall(key), this.redis.ttl(key)]));
+    const [fields, pttl] = await guard(Promise.all([this.redis.hgetall(key), this.redis.pttl(key)]));
     const receipt = decodeReceipt(fields);
-    if (!receipt || ttl < 0) return null;
-    return { receipt, metadataTtl: ttl };
+    if (!receipt || pttl < 0) return null;
+    return { receipt, metadataTtl: wholeSeconds(pttl) };
   }
 
   async secretTtl(secretKey: string): Promise<number | null> {
-    const ttl = await guard(this.redis.ttl(this.keys.secret(secretKey)));
-    return ttl >= 0 ? ttl : null;
+    const pttl = await guard(this.redis.pttl(this.keys.secret(secretKey)));
+    return pttl >= 0 ? wholeSeconds(pttl) : null;
   }
 
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
