@@ -64,7 +64,8 @@ export function needsPassphrase(sealed: string): boolean {
 /** Opens a record with the current or any previous master key; throws SealError when none fits. */
 export async function open(sealed: string, secretKey: string, masterKeys: Buffer[], passphrase?: string): Promise<string> {
   const buf = Buffer.from(sealed, 'base64url');
-  if (buf.length < 2 + SALT + NONCE + TAG || buf[0] !== VERSION) throw new SealError();
+  // The flags byte is not authenticated, so any bit it does not define must be zero: a changed record never opens.
+  if (buf.length < 2 + SALT + NONCE + TAG || buf[0] !== VERSION || (buf[1]! & ~FLAG_PASSPHRASE) !== 0) throw new SealError();
   const protectedRecord = (buf[1]! & FLAG_PASSPHRASE) !== 0;
   if (protectedRecord !== Boolean(passphrase)) throw new SealError();
   let offset = 2;
