@@ -22,22 +22,33 @@ export function redisUrl(): string {
   return inject('redisUrl');
 }
 
+export const HIGH_RATE_LIMITS = Object.fromEntries(
+  ['CREATE', 'REVEAL', 'RECEIPT', 'BURN', 'UNROUTED'].map((c) => [`RATE_LIMIT_${c}`, '1000000']),
+);
+
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     OTS_SECRET: TEST_MASTER_KEY,
     OTS_ACCOUNTS: `${ALICE.email}:${ALICE.token},${BOB.email}:${BOB.token}`,
     OTS_PUBLIC_URL: 'https://secrets.example.com',
     LOG_LEVEL: 'info',
+    // Suites send many requests from 127.0.0.1; the limits themselves are tested in test/security with low ones.
+    ...HIGH_RATE_LIMITS,
     ...env,
   });
 }
 
-/** A store of the given kind; Redis stores get a unique key prefix so test files never collide. */
-export async function makeStore(kind: StoreKind, now?: () => number): Promise<Store> {
+/** A unique Redis key prefix, so test files never collide. */
+export function uniquePrefix(): string {
+  return `test:${randomBytes(6).toString('hex')}:`;
+}
+
+/** A store of the given kind; Redis stores get a unique key prefix unless one is given (to share it with a child process). */
+export async function makeStore(kind: StoreKind, now?: () => number, prefix = uniquePrefix()): Promise<Store> {
   if (kind === 'memory') return new MemoryStore(now);
   const redis = createRedisClient(redisUrl());
   await redis.connect();
-  return new RedisStore(redis, `test:${randomBytes(6).toString('hex')}:`);
+  return new RedisStore(redis, prefix);
 }
 
 export interface TestApp {
