@@ -1,0 +1,123 @@
+// Small helpers for the API wire tests: send a request the way clients do, and check the contract's shapes.
+import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+import { basic, type TestApp } from '../support/app.js';
+
+export type Response = LightMyRequestResponse;
+export interface Credentials {
+  email: string;
+  token: string;
+}
+
+/** A 31-character lowercase base36 key, as every key the server hands out. */
+export const KEY = expect.stringMatching(/^[0-9a-z]{31}$/);
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+function auth(as?: Credentials): Record<string, string> {
+  return as ? { authorization: basic(as) } : {};
+}
+
+/** POST with a urlencoded body (the most common client shape). `as` adds Basic credentials. */
+export function postForm(t: TestApp, url: string, form: Record<string, string> = {}, as?: Credentials): Promise<Response> {
+  return t.app.inject({ method: 'POST', url, payload: new URLSearchParams(form).toString(), headers: {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...auth(as),
+  } });
+}
+
+/** POST with a JSON body. */
+export function postJson(t: TestApp, url: string, body: unknown, as?: Credentials): Promise<Response> {
+  return t.app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: {
+    'content-type': 'application/json',
+    ...auth(as),
+  } });
+}
+
+/** POST with no body and no Content-Type: everything in the query string, as curl -X POST 'url?secret=…' does. */
+export function postQuery(t: TestApp, url: string, query: Record<string, string> = {}, as?: Credentials): Promise<Response> {
+  const qs = new URLSearchParams(query).toString();
+  return t.app.inject({ method: 'POST', url: qs ? `${url}?${qs}` : url, headers: auth(as) });
+}
+
+export function get(t: TestApp, url: string, as?: Credentials): Promise<Response> {
+  return t.app.inject({ method: 'GET', url, headers: auth(as) });
+}
+
+/** A multipart/form-data body with text fields only, built by hand so the test shows exactly what is sent. */
+export function multipart(fields: [string, string][]): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----otsTestBoundary7MA4YWxkTrZu0gW';
+  const parts = fields.map(
+    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  return {
+    payload: Buffer.from(`${parts.join('')}--${boundary}--\r\n`, 'utf8'),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** POST a multipart/form-data body of text fields. */
+export function postMultipart(t: TestApp, url: string, fields: [string, string][], as?: Credentials): Promise<Response> {
+  const body = multipart(fields);
+  return t.app.inject({ method: 'POST', url, payload: body.payload, headers: { ...body.headers, ...auth(as) } });
+}
+
+/** A successful contract response: 200, JSON with charset; returns the parsed body. */
+export function ok<T = Record<string, unknown>>(res: Response): T {
+  expect(res.statusCode, res.body).toBe(200);
+  expect(res.headers['content-type']).toBe(JSON_TYPE);
+  return res.json() as T;
+}
+
+/** A contract error in compat mode: HTTP 404, the exact JSON body, and the status a modern API would use. */
+export function expectError(res: Response, message: string, intended: number, extra: Record<string, string> = {}): void {
+  expect(res.statusCode, res.body).toBe(404);
+  expect(res.headers['content-type']).toBe(JSON_TYPE);
+  expect(res.headers['x-ots-intended-status']).toBe(String(intended));
+  expect(res.json()).toEqual({ message, ...extra });
+}
+
+/** Shares a secret (urlencoded) and returns the receipt. */
+export async function share(t: TestApp, form: Record<string, string>, as?: Credentials): Promise<Receipt> {
+  return ok<Receipt>(await postForm(t, '/api/v1/share', form, as));
+}
+
+/** Reveals a secret and returns the response (not asserted, so callers can check refusals too). */
+export function reveal(t: TestApp, secretKey: string, form: Record<string, string> = {}): Promise<Response> {
+  return postForm(t, `/api/v1/secret/${secretKey}`, form);
+}
+
+/** The receipt object of §3.1; optional fields depend on the state and the route. */
+export interface Receipt {
+  custid: string;
+  metadata_key: string;
+  secret_key?: string;
+  ttl: number;
+  metadata_ttl: number;
+  secret_ttl?: number | null;
+  state: string;
+  created: number;
+  updated: number;
+  received?: number;
+  recipient: string[];
+  share_domain: string;
+  passphrase_required?: boolean;
+  value?: string;
+}
+
+/** Every TTL and timestamp present in a receipt is a JSON integer (typed clients fail on strings and floats). */
+export function expectIntegerTimes(receipt: Receipt): void {
+  for (const field of ['ttl', 'metadata_ttl', 'secret_ttl', 'created', 'updated', 'received'] as const) {
+    const value = receipt[field];
+    if (value === undefined || (field === 'secret_ttl' && value === null)) continue;
+    expect(Number.isInteger(value), `${field} = ${JSON.stringify(value)}`).toBe(true);
+  }
+}
+
+/** Matches an integer in [lo, hi]: remaining TTLs read from Redis may have ticked down by a second. */
+export function intBetween(lo: number, hi: number) {
+  return {
+    asymmetricMatch: (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi,
+    toString: () => `IntBetween ${lo} and ${hi}`,
+    toAsymmetricMatcher: () => `IntBetween ${lo} and ${hi}`,
+  };
+}
