@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// The `ots-server` command, for test suites in any language: starts the server, prints the URL it listens on as
+// the first (and only) line of stdout, logs to stderr, and exits 0 on SIGTERM or SIGINT once it has stopped.
+import { parseArgs } from 'node:util';
+import { ConfigError, startServer, type RunningServer } from '../index.js';
+
+const USAGE = `Usage: ots-server [options]
+
+Starts an Onetime Secret v1 compatible server and prints its URL (e.g. http://127.0.0.1:41234) on stdout.
+Stop it with SIGTERM or SIGINT (Ctrl-C).
+
+Options (each also readable from the environment variable shown; the option wins):
+  --port N               PORT          TCP port; 0 (default) picks a free one
+  --host ADDR            HOST          address to listen on (default 127.0.0.1)
+  --account EMAIL:TOKEN  OTS_ACCOUNTS  an account (repeatable; added to OTS_ACCOUNTS); token 8+ characters
+  --redis-url URL        REDIS_URL     use Redis (needs OTS_SECRET) instead of the in-memory store
+  --public-url URL       OTS_PUBLIC_URL  origin reported as share_domain (default: the URL printed)
+  --log-level LEVEL      LOG_LEVEL     logs on stderr: fatal, error, warn (default), info, debug, trace, silent
+  -h, --help             this text
+
+Every other setting of the configuration table (TTL_MAX, ALLOW_ANONYMOUS, ...) is read from the environment.`;
+
+const EX_USAGE = 64;
+const EX_CONFIG = 78;
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`ots-server: ${message}\n`);
+  process.exit(code);
+}
+
+/** The environment startServer reads: the process environment with the command-line options laid over it. */
+function envFromArgs(argv: string[]): Record<string, string | undefined> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        account: { type: 'string', multiple: true },
+        'redis-url': { type: 'string' },
+        'public-url': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    fail(EX_USAGE, `${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const env: Record<string, string | undefined> = { LOG_LEVEL: 'warn', ...process.env };
+  const set = (name: string, value: string | undefined) => {
+    if (value !== undefined) env[name] = value;
+  };
+  set('PORT', values.port);
+  set('HOST', values.host);
+  set('REDIS_URL', values['redis-url']);
+  set('OTS_PUBLIC_URL', values['public-url']);
+  set('LOG_LEVEL', values['log-level']);
+  if (values.account?.length) env.OTS_ACCOUNTS = [env.OTS_ACCOUNTS, ...values.account].filter(Boolean).join(',');
+  return env;
+}
+
+async function main(): Promise<void> {
+  const env = envFromArgs(process.argv.slice(2));
+  let server: RunningServer;
+  try {
+    server = await startServer({ env });
+  } catch (err) {
+    if (err instanceof ConfigError) fail(EX_CONFIG, `configuration error\n${err.message}`);
+    throw err;
+  }
+  process.stdout.write(`${server.url}\n`);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => fail(1, 'shutdown took too long'), SHUTDOWN_TIMEOUT_MS).unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => fail(1, `error during shutdown: ${(err as Error).message}`),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => fail(1, `failed to start: ${(err as Error).message}`));
