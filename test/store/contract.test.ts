@@ -6,7 +6,7 @@ import { generateKey } from '../../src/domain/keys.js';
 import type { ReceiptRecord, State } from '../../src/domain/receipt.js';
 import { encodeSecretRecord } from '../../src/domain/secret-record.js';
 import type { Store } from '../../src/store/types.js';
-import { makeStore, STORE_KINDS } from '../support/app.js';
+import { makeStore, STORE_KINDS, uniquePrefix } from '../support/app.js';
 
 const T0 = 1_700_000_000; // epoch seconds used as `created` in fixtures
 const HOUR = 3600;
@@ -33,6 +33,8 @@ function receiptFor(secretKey: string, over: Partial<ReceiptRecord> = {}): Recei
 
 describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
   let store: Store;
+  /** The store plus, for Redis, more clients on the same keys: separate server instances sharing one Redis. */
+  let instances: Store[];
   let clockMs = T0 * 1000;
 
   /**
@@ -57,10 +59,16 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
     return { secretKey, record, receipt, metadataKey: receipt.metadataKey };
   }
 
+  /** 50 calls of `op` at once, spread over the instances. */
+  const fifty = <T>(op: (s: Store) => Promise<T>) => Promise.all(Array.from({ length: 50 }, (_, i) => op(instances[i % instances.length]!)));
+
   beforeAll(async () => {
-    store = await makeStore(kind, () => clockMs);
+    const prefix = uniquePrefix();
+    store = await makeStore(kind, () => clockMs, prefix);
+    const peers = kind === 'redis' ? await Promise.all([1, 2, 3, 4].map(() => makeStore(kind, undefined, prefix))) : [];
+    instances = [store, ...peers];
   });
-  afterAll(() => store.close());
+  afterAll(() => Promise.all(instances.map((s) => s.close())));
   beforeEach(() => {
     clockMs = T0 * 1000;
   });
@@ -129,11 +137,34 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
     it('of 50 concurrent claims of one unprotected secret, exactly one gets it', async () => {
       const { secretKey, record } = await create();
-      const results = await Promise.all(Array.from({ length: 50 }, () => store.secrets.claim(secretKey)));
+      const results = await fifty((s) => s.secrets.claim(secretKey));
       const won = results.filter((r) => r.status === 'claimed');
       expect(won).toHaveLength(1);
       expect(won[0]).toMatchObject({ record });
       expect(results.filter((r) => r.status === 'missing')).toHaveLength(49);
+    });
+  });
+
+  describe('peek', () => {
+    it('tells whether a secret exists, needs a passphrase, and its whole seconds left', async () => {
+      const plain = await create({ ttl: HOUR });
+      const guarded = await create({ ttl: HOUR }, { protected: true });
+      const seen = await store.secrets.peek(plain.secretKey);
+      expect(seen).toEqual({ passphraseProtected: false, ttl: expect.any(Number) });
+      expect(seen!.ttl).toBeGreaterThanOrEqual(HOUR - 1);
+      expect(seen!.ttl).toBeLessThanOrEqual(HOUR);
+      expect(await store.secrets.peek(guarded.secretKey)).toMatchObject({ passphraseProtected: true });
+      expect(await store.secrets.peek(generateKey())).toBeNull();
+    });
+
+    it('never claims, never counts an attempt', async () => {
+      const plain = await create();
+      const guarded = await create({}, { protected: true });
+      await store.secrets.peek(plain.secretKey);
+      await store.secrets.peek(guarded.secretKey);
+      expect(await store.secrets.claim(plain.secretKey)).toMatchObject({ status: 'claimed', record: plain.record });
+      expect(await store.secrets.claim(guarded.secretKey)).toMatchObject({ status: 'protected', failedAttempts: 0 });
+      expect(await store.secrets.peek(plain.secretKey)).toBeNull();
     });
   });
 
@@ -166,7 +197,7 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
     it('of 50 concurrent conditional claims, exactly one wins', async () => {
       const { secretKey, record } = await create({}, { protected: true });
-      const results = await Promise.all(Array.from({ length: 50 }, () => store.secrets.claimIfUnchanged(secretKey, record)));
+      const results = await fifty((s) => s.secrets.claimIfUnchanged(secretKey, record));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
@@ -257,9 +288,8 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
     it('of 50 concurrent transitions of one receipt, exactly one moves it', async () => {
       const { metadataKey } = await create({ state: 'viewed' });
-      const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => store.secrets.transition(metadataKey, ['new', 'viewed'], i % 2 ? 'burned' : 'received', T0)),
-      );
+      let n = 0;
+      const results = await fifty((s) => s.secrets.transition(metadataKey, ['new', 'viewed'], n++ % 2 ? 'burned' : 'received', T0));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
@@ -282,6 +312,14 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
       expect(await store.secrets.recent(other, 100)).toEqual([theirs.metadataKey]);
     });
 
+    it('puts a receipt made in the same second as others above them', async () => {
+      const owner = `${generateKey()}@example.com`;
+      const keys: string[] = [];
+      for (let i = 0; i < 3; i++) keys.push((await create({ custid: owner, created: T0 })).metadataKey);
+      const later = await create({ custid: owner, created: T0 + 1 });
+      expect(await store.secrets.recent(owner, 100)).toEqual([later.metadataKey, keys[2], keys[1], keys[0]]);
+    });
+
     it('keeps no list for anonymous secrets, nor for unknown owners', async () => {
       await create({ custid: 'anon' });
       expect(await store.secrets.recent('anon', 100)).toEqual([]);
@@ -298,6 +336,7 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
       await afterSeconds(1, async () => {
         expect(await store.secrets.secretTtl(secretKey)).toBeNull();
+        expect(await store.secrets.peek(secretKey)).toBeNull();
         expect(await store.secrets.claim(secretKey)).toEqual({ status: 'missing' });
         expect(await store.secrets.claim(windowed.secretKey)).toMatchObject({ status: 'protected', failedAttempts: 0 });
       });
