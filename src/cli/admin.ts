@@ -99,13 +99,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    // Last resort: a name only, never a stack or a message that might echo input.
-    say(process.stderr, `ots-admin: unexpected error (${(err as Error)?.name ?? 'unknown'})`);
-    process.exitCode = EXIT.failed;
-  },
-);
+/**
+ * Exits once stdout and stderr are flushed (pipe writes are asynchronous on POSIX). Explicitly, because a client
+ * that never reached Redis may hold a reconnect timer for seconds after close().
+ */
+function exitAfterFlush(code: number): void {
+  const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (err: unknown) => {
+  // Last resort: a name only, never a stack or a message that might echo input.
+  say(process.stderr, `ots-admin: unexpected error (${(err as Error)?.name ?? 'unknown'})`);
+  exitAfterFlush(EXIT.failed);
+});
