@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
 import {
+  burn,
+  burnedState,
   expectError,
   expectIntegerTimes,
   get,
@@ -61,12 +63,11 @@ describe.each(STORE_KINDS)('v1 wire contract (%s store)', (kind) => {
     it('burn answers under /private/:k/burn, /metadata/:k/burn and /receipt/:k/burn', async () => {
       for (const base of ['/private', '/metadata', '/receipt']) {
         const { metadata_key } = await share(t, { secret: `burn via ${base}` });
-        const burned = ok<{ state: Receipt }>(await postForm(t, `/api/v1${base}/${metadata_key}/burn`));
-        expect(burned.state.state).toBe('burned');
+        expect(burnedState(await postForm(t, `/api/v1${base}/${metadata_key}/burn`))).toBe('burned');
       }
     });
 
-    it('GET /private/recent (and /metadata/recent, /receipt/recent) is the list, never a receipt keyed "recent"', async () => {
+    it('GET /private/recent and its aliases are the list, never a receipt keyed "recent"', async () => {
       for (const base of ['/private', '/metadata', '/receipt']) {
         expect(Array.isArray(ok(await get(t, `/api/v1${base}/recent`, ALICE)))).toBe(true);
         // Without an account it is refused as the list, not looked up as key "recent" (which would be Unknown secret).
@@ -194,7 +195,7 @@ describe.each(STORE_KINDS)('v1 wire contract (%s store)', (kind) => {
 
     it('reports a burned secret as burned, with secret_key "" and secret_ttl null', async () => {
       const created = await share(t, { secret: 'to burn' });
-      ok(await postForm(t, `/api/v1/private/${created.metadata_key}/burn`));
+      ok(await burn(t, created.metadata_key));
       const burned = await receiptOf(created.metadata_key);
       expect(burned).toMatchObject({ state: 'burned', secret_key: '', secret_ttl: null });
       expect(burned).not.toHaveProperty('passphrase_required');
@@ -205,7 +206,7 @@ describe.each(STORE_KINDS)('v1 wire contract (%s store)', (kind) => {
     it('answers {state: <burned receipt>, secret_shortkey} and destroys the secret', async () => {
       const created = await share(t, { secret: 'burn me', ttl: '3600' });
       clockMs += 2_000;
-      const body = ok(await postForm(t, `/api/v1/private/${created.metadata_key}/burn`));
+      const body = ok(await burn(t, created.metadata_key));
       expect(body).toStrictEqual({
         state: {
           custid: 'anon',
@@ -228,7 +229,7 @@ describe.each(STORE_KINDS)('v1 wire contract (%s store)', (kind) => {
   });
 
   describe('§3.2 /private/recent', () => {
-    it("lists the account's receipts newest first, without secret_key or passphrase_required, secret_ttl null", async () => {
+    it("lists the account's receipts newest first, no secret_key or passphrase_required, secret_ttl null", async () => {
       const keys: string[] = [];
       for (const secret of ['one', 'two', 'three']) {
         clockMs += 1_000;

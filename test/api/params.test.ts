@@ -45,10 +45,12 @@ describe.each(STORE_KINDS)('request parameters (%s store)', (kind) => {
     });
 
     it('reads the fields of a multipart/form-data body', async () => {
-      const res = await postMultipart(t, '/api/v1/share', [['secret', 'from multipart'], ['ttl', '3600'], ['passphrase', 'pw']]);
+      const fields: [string, string][] = [['secret', 'from multipart'], ['ttl', '3600'], ['passphrase', 'pw']];
+      const res = await postMultipart(t, '/api/v1/share', fields);
       expect(ok<Receipt>(res)).toMatchObject({ ttl: 3600, passphrase_required: true });
       const { secret_key } = res.json<Receipt>();
-      expect(ok((await postMultipart(t, `/api/v1/secret/${secret_key}`, [['passphrase', 'pw']]))).value).toBe('from multipart');
+      const revealed = await postMultipart(t, `/api/v1/secret/${secret_key}`, [['passphrase', 'pw']]);
+      expect(ok(revealed).value).toBe('from multipart');
     });
 
     it('reads a JSON body, numbers included (ttl: 3600)', async () => {
@@ -272,7 +274,8 @@ describe.each(STORE_KINDS)('size, passphrase and generate limits (%s store)', (k
   });
 
   describe('generate length', () => {
-    const generated = async (form: Record<string, string>) => ok<Receipt>(await postForm(t, '/api/v1/generate', form)).value!;
+    const generated = async (form: Record<string, string>) =>
+      ok<Receipt>(await postForm(t, '/api/v1/generate', form)).value!;
 
     it('defaults to 12 and is capped at 128', async () => {
       expect(await generated({})).toHaveLength(12);

@@ -17,24 +17,27 @@ function auth(as?: Credentials): Record<string, string> {
   return as ? { authorization: basic(as) } : {};
 }
 
+type Form = Record<string, string>;
+
 /** POST with a urlencoded body (the most common client shape). `as` adds Basic credentials. */
-export function postForm(t: TestApp, url: string, form: Record<string, string> = {}, as?: Credentials): Promise<Response> {
-  return t.app.inject({ method: 'POST', url, payload: new URLSearchParams(form).toString(), headers: {
-    'content-type': 'application/x-www-form-urlencoded',
-    ...auth(as),
-  } });
+export function postForm(t: TestApp, url: string, form: Form = {}, as?: Credentials): Promise<Response> {
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', ...auth(as) };
+  return t.app.inject({ method: 'POST', url, payload: new URLSearchParams(form).toString(), headers });
 }
 
 /** POST with a JSON body. */
 export function postJson(t: TestApp, url: string, body: unknown, as?: Credentials): Promise<Response> {
-  return t.app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: {
-    'content-type': 'application/json',
-    ...auth(as),
-  } });
+  const headers = { 'content-type': 'application/json', ...auth(as) };
+  return t.app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers });
+}
+
+/** POST a body exactly as given, with the given Content-Type (for malformed input). */
+export function postRaw(t: TestApp, contentType: string, payload: string | Buffer, url = '/api/v1/share') {
+  return t.app.inject({ method: 'POST', url, payload, headers: { 'content-type': contentType } });
 }
 
 /** POST with no body and no Content-Type: everything in the query string, as curl -X POST 'url?secret=…' does. */
-export function postQuery(t: TestApp, url: string, query: Record<string, string> = {}, as?: Credentials): Promise<Response> {
+export function postQuery(t: TestApp, url: string, query: Form = {}, as?: Credentials): Promise<Response> {
   const qs = new URLSearchParams(query).toString();
   return t.app.inject({ method: 'POST', url: qs ? `${url}?${qs}` : url, headers: auth(as) });
 }
@@ -56,7 +59,7 @@ export function multipart(fields: [string, string][]): { payload: Buffer; header
 }
 
 /** POST a multipart/form-data body of text fields. */
-export function postMultipart(t: TestApp, url: string, fields: [string, string][], as?: Credentials): Promise<Response> {
+export function postMultipart(t: TestApp, url: string, fields: [string, string][], as?: Credentials) {
   const body = multipart(fields);
   return t.app.inject({ method: 'POST', url, payload: body.payload, headers: { ...body.headers, ...auth(as) } });
 }
@@ -69,7 +72,7 @@ export function ok<T = Record<string, unknown>>(res: Response): T {
 }
 
 /** A contract error in compat mode: HTTP 404, the exact JSON body, and the status a modern API would use. */
-export function expectError(res: Response, message: string, intended: number, extra: Record<string, string> = {}): void {
+export function expectError(res: Response, message: string, intended: number, extra: Form = {}): void {
   expect(res.statusCode, res.body).toBe(404);
   expect(res.headers['content-type']).toBe(JSON_TYPE);
   expect(res.headers['x-ots-intended-status']).toBe(String(intended));
@@ -77,13 +80,23 @@ export function expectError(res: Response, message: string, intended: number, ex
 }
 
 /** Shares a secret (urlencoded) and returns the receipt. */
-export async function share(t: TestApp, form: Record<string, string>, as?: Credentials): Promise<Receipt> {
+export async function share(t: TestApp, form: Form, as?: Credentials): Promise<Receipt> {
   return ok<Receipt>(await postForm(t, '/api/v1/share', form, as));
 }
 
 /** Reveals a secret and returns the response (not asserted, so callers can check refusals too). */
-export function reveal(t: TestApp, secretKey: string, form: Record<string, string> = {}): Promise<Response> {
+export function reveal(t: TestApp, secretKey: string, form: Form = {}): Promise<Response> {
   return postForm(t, `/api/v1/secret/${secretKey}`, form);
+}
+
+/** Burns through /private/:key/burn and returns the response. */
+export function burn(t: TestApp, metadataKey: string, form: Form = {}, as?: Credentials): Promise<Response> {
+  return postForm(t, `/api/v1/private/${metadataKey}/burn`, form, as);
+}
+
+/** The state a burn response reports (its `state` field is a whole receipt object). */
+export function burnedState(res: Response): string {
+  return ok<{ state: Receipt }>(res).state.state;
 }
 
 /** The receipt object of §3.1; optional fields depend on the state and the route. */
