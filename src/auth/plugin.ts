@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
 import { ANONYMOUS, type Actor } from '../domain/secrets-service.js';
+import { StoreUnavailableError } from '../store/types.js';
 import type { Accounts } from './accounts.js';
 
 declare module 'fastify' {
@@ -38,7 +39,10 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { accounts: Acco
       req.actor = ANONYMOUS;
       return done();
     }
-    app.basicAuth(req, reply, (err?: Error) => done(err ? errors.notAuthorized() : undefined));
+    // A store outage is not a credentials problem: valid callers must not be told their token is wrong.
+    app.basicAuth(req, reply, (err?: Error) =>
+      done(err instanceof StoreUnavailableError ? errors.storeUnavailable() : err ? errors.notAuthorized() : undefined),
+    );
   });
 });
 

@@ -56,7 +56,11 @@ return 0
 
 /** KEYS: recent list. ARGV: score, member, keep (max entries), ttl seconds. */
 export const ADD_RECENT = `
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+-- Scores are whole seconds: a receipt made in the same second as others goes just above them (newest first).
+local score = tonumber(ARGV[1])
+local same = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. (score + 1), score, 'WITHSCORES', 'LIMIT', 0, 1)
+if same[2] then score = tonumber(same[2]) + 0.00001 end
+redis.call('ZADD', KEYS[1], score, ARGV[2])
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
 if redis.call('TTL', KEYS[1]) < tonumber(ARGV[4]) then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
 return 1
