@@ -23,6 +23,7 @@ Every other setting of the configuration table (TTL_MAX, ALLOW_ANONYMOUS, ...) i
 const EX_USAGE = 64;
 const EX_CONFIG = 78;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+const ORPHAN_CHECK_MS = 250;
 
 function fail(code: number, message: string): never {
   process.stderr.write(`ots-server: ${message}\n`);
@@ -89,6 +90,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // `npx ots-server` runs this under npm and a shell; a signal sent to npx kills that shell but never reaches us.
+  // So we also stop once orphaned (the parent we started under is gone) instead of outliving the test run.
+  const parent = process.ppid; // a snapshot taken at startup, so we probe that process instead
+  if (parent > 1) setInterval(() => !isAlive(parent) && stop(), ORPHAN_CHECK_MS).unref();
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0: existence check only
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 main().catch((err: unknown) => fail(1, `failed to start: ${(err as Error).message}`));

@@ -1,12 +1,13 @@
 // The package as another project gets it: `npm pack` (its prepack builds from a clean copy of the sources),
 // install the tarball into a fresh project next to vitest and the onetimesecret-api client, type-check a consumer
 // file against the shipped types, and run the consumer's vitest suite (fixture/client.spec.ts) there.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('fixture', import.meta.url));
@@ -102,6 +103,30 @@ describe('the npm package', () => {
     expect(help.code, explain('ots-server --help', help)).toBe(0);
     expect(help.stdout).toMatch(/^Usage: ots-server/);
   });
+
+  it('runs as `npx ots-server`: the URL is the first stdout line, and killing npx stops the server', async () => {
+    const npx = spawn('npx', ['ots-server', '--port', '0', '--account', 'alice@example.com:sometoken123'], {
+      cwd: consumer,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const lines = createInterface({ input: npx.stdout })[Symbol.asyncIterator]();
+      const first = await lines.next();
+      const url = String(first.value);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const auth = `Basic ${Buffer.from('alice@example.com:sometoken123').toString('base64')}`;
+      const check = await fetch(`${url}/api/v1/authcheck`, { headers: { authorization: auth } });
+      expect(await check.json()).toEqual({ status: 'nominal', locale: 'en' });
+
+      // npm forwards the signal only to the shell it runs the command in; the server notices it was orphaned.
+      npx.kill('SIGTERM');
+      await vi.waitFor(() => expect(fetch(`${url}/api/v1/status`)).rejects.toThrow(), { timeout: 10_000, interval: 100 });
+      expect((await lines.next()).done).toBe(true); // nothing else was written to stdout
+    } finally {
+      npx.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it("passes the consumer's vitest suite that uses startServer() with the onetimesecret-api client", async () => {
     const report = join(work, 'report.json');
