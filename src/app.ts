@@ -10,6 +10,7 @@ import { requestLogPlugin } from './plugins/request-log.js';
 import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './routes/api-v1/index.js';
 import type { Store } from './store/types.js';
+import webPages, { sendNotFoundPage } from './web/index.js';
 
 export interface AppDeps {
   store: Store;
@@ -48,11 +49,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, deps.events, deps.now);
   app.decorate('ots', { service, accounts, store: deps.store, config });
 
-  await app.register(errorsPlugin, { mode: config.apiErrorStatus, maxSecretBytes: config.maxSecretBytes });
+  await app.register(errorsPlugin, {
+    mode: config.apiErrorStatus,
+    maxSecretBytes: config.maxSecretBytes,
+    pageNotFound: sendNotFoundPage,
+  });
   await app.register(requestLogPlugin);
   await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
   await app.register(authPlugin, { accounts });
   await app.register(apiV1, { prefix: '/api/v1', service, store: deps.store, publicUrl: config.publicUrl });
+  await app.register(webPages, { service, config, now: deps.now });
 
   app.addHook('onReady', async () => {
     for (const { email, token } of config.accounts ?? []) {

@@ -98,6 +98,23 @@ const origin: Parser<string> = (raw, name) => {
   return url.origin;
 };
 
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Durations such as `300,1h,7d` (a bare number is seconds) → distinct seconds, ascending. */
+const durationList: Parser<number[]> = (raw, name) => {
+  const seconds = raw
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^(\d+)\s*([smhd]?)$/.exec(part);
+      if (!match) throw new ConfigError(`${name} entries must be durations such as 300, 5m, 1h or 7d, got "${part}"`);
+      return Number(match[1]) * UNIT_SECONDS[match[2] || 's']!;
+    });
+  if (seconds.length === 0) throw new ConfigError(`${name} must list at least one duration`);
+  return [...new Set(seconds)].sort((a, b) => a - b);
+};
+
 function setting<T>(env: string, def: string | undefined, doc: string, parse: Parser<T>): Setting<T> {
   return { env, default: def, doc, parse };
 }
@@ -189,6 +206,12 @@ export const settings = {
     '`compat`: every API error is HTTP 404 as upstream, with the real status in `X-OTS-Intended-Status`. `intended`: send the real status.',
     oneOf('compat', 'intended'),
   ),
+  webTtlChoices: setting(
+    'WEB_TTL_CHOICES',
+    '5m,1h,1d,3d,7d,30d',
+    'Expiry choices offered by the web form, comma-separated durations (`300`, `5m`, `1h`, `7d`); each must lie within `TTL_MIN` and `TTL_MAX`. Anonymous visitors see only those up to `TTL_MAX_ANONYMOUS`. The default list is fitted into the TTL limits; `TTL_DEFAULT` is preselected when listed.',
+    durationList,
+  ),
 } as const;
 
 type Settings = typeof settings;
@@ -223,11 +246,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   const c = out as Partial<Config> & Record<string, unknown>;
   if (problems.length === 0) {
     if (c.ttlMin! > c.ttlMaxAnonymous! || c.ttlMin! > c.ttlMax!) problems.push('TTL_MIN must not exceed TTL_MAX_ANONYMOUS or TTL_MAX');
+    const outside = c.webTtlChoices!.filter((s) => s < c.ttlMin! || s > c.ttlMax!);
+    if (outside.length > 0 && env.WEB_TTL_CHOICES !== undefined) {
+      problems.push(`WEB_TTL_CHOICES must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${outside.join(', ')}`);
+    }
     if (c.redisUrl && !c.secret && options.requireSecret !== false) {
       problems.push('OTS_SECRET is required when REDIS_URL is set (generate one with: openssl rand -hex 32)');
     }
   }
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  // The default list (explicit ones were checked above) is fitted into the TTL limits.
+  out.webTtlChoices = [...new Set(c.webTtlChoices!.map((s) => Math.min(Math.max(s, c.ttlMin!), c.ttlMax!)))];
   c.secretGenerated = !c.secret;
   if (!c.secret) c.secret = randomBytes(32);
   if (!c.publicUrl) c.publicUrl = `http://${c.host!.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;

@@ -92,8 +92,13 @@ export class SecretsService {
     return { ...view, value };
   }
 
+  /** Whether this actor may create secrets (ALLOW_ANONYMOUS); the web form asks before offering itself. */
+  mayCreate(actor: Actor): boolean {
+    return actor.isAccount || this.config.allowAnonymous;
+  }
+
   private checkMayCreate(actor: Actor): void {
-    if (!actor.isAccount && !this.config.allowAnonymous) throw errors.anonymousDisabled();
+    if (!this.mayCreate(actor)) throw errors.anonymousDisabled();
   }
 
   private async create(value: string, input: CreateInput, actor: Actor, storedState: State): Promise<ReceiptView> {
@@ -155,6 +160,16 @@ export class SecretsService {
     await this.store.transition(stored.metadataKey, OVERRIDABLE_STATES, 'received', this.now());
     this.events.revealed?.();
     return { value, secret_key: secretKey };
+  }
+
+  /**
+   * For the recipient's page (GET /secret/:key): whether the secret is still there and needs a passphrase, and its
+   * seconds left. Read-only: it never claims the secret nor counts a guess, so link previews leave it intact.
+   */
+  async peek(secretKey: string): Promise<{ passphraseRequired: boolean; secretTtl: number } | null> {
+    if (!isWellFormedKey(secretKey)) return null;
+    const found = await this.store.peek(secretKey);
+    return found && { passphraseRequired: found.passphraseProtected, secretTtl: found.ttl };
   }
 
   /** A record taken from the store that does not open (a misconfigured master key) is put back, never lost. */

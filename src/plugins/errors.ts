@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors, OtsError } from '../domain/errors.js';
 import { StoreUnavailableError } from '../store/types.js';
@@ -26,18 +26,34 @@ export function sendError(reply: FastifyReply, e: OtsError, mode: ErrorStatusMod
     .send({ message: e.message, ...e.extra });
 }
 
-/** The contract's error shape for every failure and for unrouted paths. */
-export const errorsPlugin = fp(async (app: FastifyInstance, opts: { mode: ErrorStatusMode; maxSecretBytes: number }) => {
+/** Logs what an operator must see of a failure: our own bugs with their stack, an unreachable store as a warning. */
+export function logFailure(req: FastifyRequest, err: unknown, ots: OtsError): void {
+  if (ots.intendedStatus === 500) {
+    // Our own bug: the stack is ours; request data is never logged.
+    const e = err as Error;
+    req.log.error({ err: { type: e.name, message: e.message, stack: e.stack } }, 'unexpected error');
+  } else if (ots.intendedStatus === 503) {
+    req.log.warn('store unavailable');
+  }
+}
+
+export interface ErrorsOptions {
+  mode: ErrorStatusMode;
+  maxSecretBytes: number;
+  /** Answers unrouted paths outside /api (the web's HTML page); without it every unrouted path gets the JSON error. */
+  pageNotFound?: (req: FastifyRequest, reply: FastifyReply) => FastifyReply;
+}
+
+const isApiPath = (url: string) => url === '/api' || /^\/api[/?]/.test(url);
+
+/** The contract's error shape for every failure and for unrouted API paths. */
+export const errorsPlugin = fp(async (app: FastifyInstance, opts: ErrorsOptions) => {
   app.setErrorHandler((err, req, reply) => {
     const ots = toOtsError(err, opts.maxSecretBytes);
-    if (ots.intendedStatus === 500) {
-      // Our own bug: the stack is ours; request data is never logged.
-      const e = err as Error;
-      req.log.error({ err: { type: e.name, message: e.message, stack: e.stack } }, 'unexpected error');
-    } else if (ots.intendedStatus === 503) {
-      req.log.warn('store unavailable');
-    }
+    logFailure(req, err, ots);
     return sendError(reply, ots, opts.mode);
   });
-  app.setNotFoundHandler((_req, reply) => sendError(reply, errors.notFound(), opts.mode));
+  app.setNotFoundHandler((req, reply) =>
+    opts.pageNotFound && !isApiPath(req.url) ? opts.pageNotFound(req, reply) : sendError(reply, errors.notFound(), opts.mode),
+  );
 });

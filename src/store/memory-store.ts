@@ -118,6 +118,12 @@ export class MemorySecretStore implements SecretStore {
     return ttl >= 0 ? ttl : null;
   }
 
+  async peek(secretKey: string): Promise<{ passphraseProtected: boolean; ttl: number } | null> {
+    const record = this.secretMap.get(secretKey);
+    if (record === undefined) return null;
+    return { passphraseProtected: record.startsWith('P'), ttl: this.secretMap.ttl(secretKey) };
+  }
+
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
     const receipt = this.receipts.get(metadataKey);
     if (!receipt || !from.includes(receipt.state)) return false;

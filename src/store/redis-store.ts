@@ -90,6 +90,14 @@ export class RedisSecretStore implements SecretStore {
     return pttl >= 0 ? wholeSeconds(pttl) : null;
   }
 
+  async peek(secretKey: string): Promise<{ passphraseProtected: boolean; ttl: number } | null> {
+    const key = this.keys.secret(secretKey);
+    // Only the record's first character (the passphrase flag) is read: the sealed value never leaves Redis here.
+    const [flag, pttl] = await guard(Promise.all([this.redis.getrange(key, 0, 0), this.redis.pttl(key)]));
+    if (flag === '' || pttl < 0) return null;
+    return { passphraseProtected: flag === 'P', ttl: wholeSeconds(pttl) };
+  }
+
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
     return (await guard(this.redis.otsTransition(this.keys.receipt(metadataKey), to, at, ...from))) === 1;
   }

@@ -21,6 +21,11 @@ export interface SecretStore {
   getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null>;
   /** Whole seconds left on the secret, or null when it is gone. */
   secretTtl(secretKey: string): Promise<number | null>;
+  /**
+   * Read-only look at a secret for the recipient's page: whether it exists and needs a passphrase, and its whole
+   * seconds left. Never claims, never counts an attempt; null when it is gone.
+   */
+  peek(secretKey: string): Promise<{ passphraseProtected: boolean; ttl: number } | null>;
   /** Moves the receipt to `to` only from one of `from`; true if it moved. Keeps the receipt's TTL. */
   transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean>;
   /** Metadata keys of the owner's receipts, newest first. */

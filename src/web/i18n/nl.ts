@@ -1,0 +1,101 @@
+// Nederlands: dezelfde sleutels als en.ts (het type Catalogue dwingt dat af).
+import type { Catalogue } from './en.js';
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export const nl: Catalogue = {
+  lang: 'nl',
+  languageName: 'Nederlands',
+  appName: 'Eenmalig geheim',
+  skipToContent: 'Naar de inhoud',
+  otherLanguages: 'Taal',
+  footer: 'Geheimen worden versleuteld bewaard en maar één keer getoond.',
+
+  seconds: (n) => plural(n, 'seconde', 'seconden'),
+  minutes: (n) => plural(n, 'minuut', 'minuten'),
+  hours: (n) => plural(n, 'uur', 'uur'),
+  days: (n) => plural(n, 'dag', 'dagen'),
+  ago: (duration) => `${duration} geleden`,
+
+  copy: 'Kopiëren',
+  copied: 'Gekopieerd naar het klembord',
+  home: 'Deel een geheim',
+
+  createTitle: 'Deel een geheim',
+  createIntro: 'Plak een wachtwoord, een sleutel of een bericht. Je krijgt een link die het één keer toont; daarna is het weg.',
+  secretLabel: 'Geheim',
+  secretHint: (maxBytes) => `Hoogstens ${maxBytes} bytes. Het wordt versleuteld bewaard en vernietigd zodra het gelezen is.`,
+  passphraseLabel: 'Wachtwoordzin (optioneel)',
+  passphraseHint: 'De ontvanger moet die intypen om het geheim te zien. Stuur hem op een andere manier dan de link.',
+  passphraseMinHint: (min) => `Minstens ${min} tekens.`,
+  ttlLabel: 'Verloopt na',
+  createButton: 'Maak een geheime link',
+  accountRequired: 'Deze server maakt alleen geheimen voor accounthouders. Log in met je e-mailadres en API-token.',
+
+  receiptTitle: 'Je geheime link',
+  receiptIntro: 'Stuur deze link naar de ontvanger. Hij toont het geheim één keer.',
+  shareLinkLabel: 'Link om te delen',
+  detailsHeading: 'Status van het geheim',
+  passphraseTerm: 'Wachtwoordzin',
+  passphraseSet: 'Ingesteld: de ontvanger heeft hem nodig',
+  passphraseNotSet: 'Geen',
+  stateTerm: 'Status',
+  states: {
+    new: 'Nog niet gelezen',
+    viewed: 'Nog niet gelezen',
+    received: 'Gelezen',
+    burned: 'Vernietigd',
+    expired: 'Verlopen',
+    orphaned: 'Niet meer beschikbaar',
+  },
+  expiresTerm: 'Verloopt over',
+  readTerm: 'Gelezen',
+  goneMessages: {
+    received: 'Het geheim is gelezen en daarna vernietigd.',
+    burned: 'Het geheim is vernietigd voordat het gelezen werd.',
+    expired: 'Het geheim is verlopen voordat iemand het las.',
+    orphaned: 'Het geheim is niet meer beschikbaar.',
+  },
+  receiptKeptFor: (duration) => `Dit ontvangstbewijs blijft nog ${duration} beschikbaar.`,
+  receiptPrivate: 'Houd het adres van deze pagina voor jezelf: wie het heeft, ziet de status en kan het geheim vernietigen.',
+  burnHeading: 'Vernietig dit geheim',
+  burnHint: 'Vernietig het nu, voordat het gelezen wordt. De link werkt dan niet meer.',
+  burnPassphraseLabel: 'Wachtwoordzin van het geheim',
+  burnButton: 'Geheim vernietigen',
+
+  burnedTitle: 'Geheim vernietigd',
+  burnedBody: 'Het geheim is vernietigd. De link werkt niet meer.',
+  backToReceipt: 'Terug naar het ontvangstbewijs',
+
+  secretTitle: 'Een geheim voor jou',
+  secretIntro: 'Iemand heeft een geheim met je gedeeld. Het kan maar één keer getoond worden: daarna is het weg.',
+  secretNeedsPassphrase: 'Het is beveiligd met een wachtwoordzin, die de afzender je apart hoort te geven.',
+  secretExpiresIn: (duration) => `Als het niet wordt getoond, verloopt het over ${duration}.`,
+  revealPassphraseLabel: 'Wachtwoordzin',
+  revealButton: 'Toon het geheim',
+  wrongPassphrase: 'Die wachtwoordzin klopt niet. Probeer het opnieuw.',
+  missingPassphrase: 'Vul de wachtwoordzin in om dit geheim te tonen.',
+
+  revealedTitle: 'Je geheim',
+  revealedIntro: 'Hier is het. Het is nu op de server vernietigd, dus kopieer het voordat je deze pagina verlaat.',
+  revealedValueLabel: 'Geheim',
+
+  notFoundTitle: 'Hier is niets',
+  secretNotFound:
+    'Dit geheim bestaat niet of is niet meer beschikbaar. Misschien is het al gelezen, vernietigd of verlopen: een geheim wordt maar één keer getoond.',
+  receiptNotFound: 'Dit ontvangstbewijs bestaat niet of is niet meer beschikbaar. Ontvangstbewijzen blijven twee keer zo lang bewaard als hun geheim.',
+  pageNotFound: 'Op dit adres staat geen pagina.',
+
+  errorTitle: 'Dat lukte niet',
+  errNothingToShare: 'Typ of plak eerst een geheim.',
+  errTooLarge: (maxBytes) => `Het geheim is te groot: hoogstens ${maxBytes} bytes.`,
+  errPassphraseTooLong: 'De wachtwoordzin mag hoogstens 128 tekens lang zijn.',
+  errPassphraseTooShort: (min) => `De wachtwoordzin moet minstens ${min} tekens lang zijn.`,
+  errIncorrectPassphrase: 'Die wachtwoordzin klopt niet.',
+  errNotAuthorized: 'Je mag dit niet doen. Log in met het e-mailadres en de API-token van het account.',
+  errRateLimited: (duration) => `Te veel pogingen. Probeer het over ${duration} opnieuw.`,
+  errStoreUnavailable: 'De dienst is even niet beschikbaar. Probeer het zo opnieuw.',
+  errUnexpected: 'Er ging bij ons iets mis. Probeer het later opnieuw.',
+  errBadRequest: 'Het verzoek werd niet begrepen.',
+  errCrossSite: 'Dit formulier kwam van een andere website en is geweigerd. Open deze site zelf en probeer het opnieuw.',
+};
