@@ -135,7 +135,7 @@ describe('the npm package', () => {
     const vitest = await run('npx', args, consumer, env, 120_000);
     expect(vitest.code, explain('npx vitest run', vitest)).toBe(0);
     const result = JSON.parse(readFileSync(report, 'utf8')) as Record<string, number>;
-    // 5 tests on each store (memory and Redis) plus 2 on options; none skipped.
-    expect(result).toMatchObject({ numPassedTests: 12, numFailedTests: 0, numPendingTests: 0, numTotalTests: 12 });
+    // 5 tests on each store (memory and Redis), 1 on the globalSetup server, 2 on options; none skipped.
+    expect(result).toMatchObject({ numPassedTests: 13, numFailedTests: 0, numPendingTests: 0, numTotalTests: 13 });
   }, 150_000);
 });
