@@ -1,6 +1,7 @@
 // Small helpers for the API wire tests: send a request the way clients do, and check the contract's shapes.
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import type { ReceiptView } from '../../src/domain/receipt.js';
 import { basic, type TestApp } from '../support/app.js';
 
 export type Response = LightMyRequestResponse;
@@ -99,23 +100,8 @@ export function burnedState(res: Response): string {
   return ok<{ state: Receipt }>(res).state.state;
 }
 
-/** The receipt object of §3.1; optional fields depend on the state and the route. */
-export interface Receipt {
-  custid: string;
-  metadata_key: string;
-  secret_key?: string;
-  ttl: number;
-  metadata_ttl: number;
-  secret_ttl?: number | null;
-  state: string;
-  created: number;
-  updated: number;
-  received?: number;
-  recipient: string[];
-  share_domain: string;
-  passphrase_required?: boolean;
-  value?: string;
-}
+/** The receipt object of §3.1 as the server types it; `value` comes only from /generate. */
+export type Receipt = ReceiptView & { value?: string };
 
 /** Every TTL and timestamp present in a receipt is a JSON integer (typed clients fail on strings and floats). */
 export function expectIntegerTimes(receipt: Receipt): void {
