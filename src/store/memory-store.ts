@@ -70,7 +70,8 @@ export class MemorySecretStore implements SecretStore {
     this.secretMap.set(secretKey, record, receipt.ttl);
     this.receipts.set(receipt.metadataKey, { ...receipt }, receipt.ttl * 2);
     if (receipt.custid !== 'anon') {
-      const list = [...(this.recents.get(receipt.custid) ?? []), { key: receipt.metadataKey, score: receipt.created }]
+      // By creation time; the new entry goes first so that a stable sort keeps it above same-second ones (as Redis).
+      const list = [{ key: receipt.metadataKey, score: receipt.created }, ...(this.recents.get(receipt.custid) ?? [])]
         .sort((a, b) => b.score - a.score)
         .slice(0, recentLimit);
       const ttl = Math.max(this.recents.ttl(receipt.custid), receipt.ttl * 2);
