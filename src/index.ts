@@ -72,7 +72,7 @@ function toEnv(options: StartServerOptions): Record<string, string | undefined> 
     if (key === 'env' || value === undefined) continue;
     if (key === 'accounts') {
       env[settings.accounts.env] = accountsEnv(value as StaticAccount[]);
-    } else if (key in settings && ['string', 'number', 'boolean'].includes(typeof value)) {
+    } else if (Object.hasOwn(settings, key) && ['string', 'number', 'boolean'].includes(typeof value)) {
       env[settings[key as SettingKey].env] = String(value);
     } else {
       throw new ConfigError(`startServer: unknown or invalid option "${key}"`);
