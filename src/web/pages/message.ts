@@ -9,6 +9,6 @@ export function messagePage(view: View, title: string, text: string): SafeHtml {
     title,
     html`<h1>${title}</h1>
 <p>${text}</p>
-<p><a href="${href(view, '/')}">${view.t.home}</a></p>`,
+<p class="home"><a href="${href(view, '/')}">${view.t.home}</a></p>`,
   );
 }

@@ -56,7 +56,7 @@ ${copyStatus('share-link')}`
 ${facts(view, r, live, opts.nowSeconds)}
 <p class="hint">${t.receiptKeptFor(formatDuration(r.metadata_ttl, t))} ${t.receiptPrivate}</p>
 ${live && burnForm(view, r, opts.error)}
-<p><a href="${href(view, '/')}">${t.home}</a></p>`,
+<p class="home"><a href="${href(view, '/')}">${t.home}</a></p>`,
   );
 }
 
@@ -68,6 +68,6 @@ export function burnedPage(view: View, metadataKey: string): SafeHtml {
     html`<h1>${t.burnedTitle}</h1>
 <p class="notice ok" role="status">${t.burnedBody}</p>
 <p><a href="${href(view, `/private/${metadataKey}`)}">${t.backToReceipt}</a></p>
-<p><a href="${href(view, '/')}">${t.home}</a></p>`,
+<p class="home"><a href="${href(view, '/')}">${t.home}</a></p>`,
   );
 }

@@ -45,6 +45,6 @@ export function revealedPage(view: View, value: string): SafeHtml {
 ${value}</textarea>
 <div class="actions">${copyButton(view, 'secret-value')}</div>
 ${copyStatus('secret-value')}
-<p><a href="${href(view, '/')}">${t.home}</a></p>`,
+<p class="home"><a href="${href(view, '/')}">${t.home}</a></p>`,
   );
 }

@@ -40,6 +40,8 @@ input[type="text"], input[type="password"], input[type="url"], select, textarea 
 }
 textarea { min-height: 9rem; resize: vertical; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 textarea[readonly], input[readonly] { background: var(--bg); }
+textarea[readonly] { min-height: 0; }
+.home { margin-top: 1.5rem; }
 button {
   font: inherit; font-weight: 600; min-height: 44px; padding: .6rem 1.15rem; cursor: pointer;
   border-radius: 8px; border: 1px solid transparent; background: var(--accent); color: var(--accent-fg);
