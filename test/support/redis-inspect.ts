@@ -22,32 +22,41 @@ export async function makePrefixedRedisStore(prefix = freshPrefix()): Promise<Pr
 }
 
 /**
- * Every byte stored under the prefix, as raw bytes: each key's value read by type (GET, HGETALL, ZRANGE, SMEMBERS)
- * and its DUMP serialization too. Key names are left out: they are the store's addresses, not its contents.
+ * Every byte stored under keys matching `pattern`, as raw bytes: each value read by its type (GET, HGETALL,
+ * ZRANGE, SMEMBERS) and its DUMP serialization too. Key names are left out: they are the store's addresses, not
+ * its contents. Keys that vanish during the scan (expired, or another test's) are skipped.
  */
-export async function dumpValues(redis: OtsRedis, prefix: string): Promise<{ keys: string[]; bytes: Buffer }> {
+export async function dumpValues(redis: OtsRedis, pattern: string): Promise<{ keys: string[]; bytes: Buffer }> {
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     keys.push(...batch);
     cursor = next;
   } while (cursor !== '0');
 
   const chunks: Buffer[] = [];
   for (const key of keys) {
-    const type = await redis.type(key);
-    if (type === 'string') chunks.push((await redis.getBuffer(key)) ?? Buffer.alloc(0));
-    else if (type === 'hash') chunks.push(...(await redis.hgetallBuffer(key).then(Object.entries)).flat().map(toBuffer));
-    else if (type === 'zset') chunks.push(...(await redis.zrangeBuffer(key, 0, -1)));
-    else if (type === 'set') chunks.push(...(await redis.smembersBuffer(key)));
-    else throw new Error(`unexpected Redis type ${type} at ${key}`);
+    chunks.push(...(await readValue(redis, key)));
     const dumped = await redis.dumpBuffer(key);
     if (dumped) chunks.push(dumped);
   }
   return { keys, bytes: Buffer.concat(chunks) };
 }
 
-function toBuffer(v: string | Buffer): Buffer {
-  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+async function readValue(redis: OtsRedis, key: string): Promise<Buffer[]> {
+  switch (await redis.type(key)) {
+    case 'string':
+      return [(await redis.getBuffer(key)) ?? Buffer.alloc(0)];
+    case 'hash':
+      return Object.entries(await redis.hgetallBuffer(key)).flatMap(([field, value]) => [Buffer.from(field), value]);
+    case 'zset':
+      return redis.zrangeBuffer(key, 0, -1);
+    case 'set':
+      return redis.smembersBuffer(key);
+    case 'list':
+      return redis.lrangeBuffer(key, 0, -1);
+    default:
+      return []; // gone, or a type only DUMP shows
+  }
 }
