@@ -1,13 +1,13 @@
 // GET / shows the form; POST / creates through SecretsService.share and sends the creator to the receipt (303).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OtsError } from '../../domain/errors.js';
+import { describeError } from '../error-page.js';
 import { sendHtml, setSecurityHeaders } from '../headers.js';
 import type { WebOptions } from '../options.js';
 import { createPage, type CreateForm } from '../pages/create.js';
 import { messagePage } from '../pages/message.js';
 import { ttlChoices } from '../ttl-choices.js';
 import { href, viewFor } from '../view.js';
-import { describeError } from '../error-page.js';
 
 // Refusals the visitor can fix in the form; anything else (401, 429, 503…) goes to the error page.
 const FORM_ERRORS = [400, 413];
