@@ -1,17 +1,18 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, scrypt, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
-// Sealed record layout (then base64url):
-//   version(1) | flags(1) | salt(16) | nonce(12) | [scrypt log2N(1) r(1) p(1)] | tag(16) | ciphertext
-// The per-secret key is HKDF-SHA256(master key [|| scrypt(passphrase)], salt, info bound to the secret key);
-// the secret key is also the AEAD's associated data, so a record moved under another key does not open.
+// Sealed record layout (binary, stored as is):
+//   version(1) | flags(1) | [scrypt log2N(1) r(1) p(1)] | tag(16) | ciphertext
+// Key and nonce come from HKDF-SHA256(master key [|| scrypt(passphrase)], salt = the secret's key). The secret key
+// is 160 random bits, made once per secret and never sealed under twice, so every record gets its own AES key and
+// a fixed per-key nonce is safe; storing no random salt or nonce keeps a 200-byte secret in a small allocation.
+// The secret key is also the AEAD's associated data, so a record moved under another key does not open.
 
-const VERSION = 1;
+const VERSION = 2;
 const FLAG_PASSPHRASE = 1;
-const SALT = 16;
-const NONCE = 12;
 const TAG = 16;
-/** scrypt cost: 2^15 × 8 × 128 B = 32 MiB per derivation; it runs on libuv's pool, off the event loop. */
-export const SCRYPT_DEFAULT = { log2N: 15, r: 8, p: 1 };
+/** scrypt cost: 2^14 × 8 × 128 B = 16 MiB per derivation, run on libuv's pool, off the event loop. */
+export const SCRYPT_DEFAULT = { log2N: 14, r: 8, p: 1 };
 
 export class SealError extends Error {
   constructor() {
@@ -20,17 +21,42 @@ export class SealError extends Error {
   }
 }
 
-function passphraseKey(passphrase: string, salt: Buffer, log2N: number, r: number, p: number): Promise<Buffer> {
+/** Bounds concurrent scrypt runs to the core count, so passphrase floods cannot grow memory without limit. */
+class Limiter {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+const kdfLimiter = new Limiter(Math.max(2, availableParallelism()));
+
+function passphraseKey(passphrase: string, secretKey: string, log2N: number, r: number, p: number): Promise<Buffer> {
   const N = 2 ** log2N;
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r + 1024 * 1024 };
-  return new Promise((resolve, reject) =>
-    scrypt(passphrase.normalize('NFC'), salt, 32, options, (err, key) => (err ? reject(err) : resolve(key))),
+  const salt = `ots-server/passphrase/${secretKey}`;
+  return kdfLimiter.run(
+    () =>
+      new Promise((resolve, reject) =>
+        scrypt(passphrase.normalize('NFC'), salt, 32, options, (err, key) => (err ? reject(err) : resolve(key))),
+      ),
   );
 }
 
-function deriveKey(master: Buffer, pass: Buffer | undefined, salt: Buffer, secretKey: string): Buffer {
+function deriveKeyAndNonce(master: Buffer, pass: Buffer | undefined, secretKey: string): { key: Buffer; nonce: Buffer } {
   const ikm = pass ? Buffer.concat([master, pass]) : master;
-  return Buffer.from(hkdfSync('sha256', ikm, salt, `ots-server/v1/secret/${secretKey}`, 32));
+  const okm = Buffer.from(hkdfSync('sha256', ikm, secretKey, 'ots-server/v2/secret', 44));
+  return { key: okm.subarray(0, 32), nonce: okm.subarray(32) };
 }
 
 export async function seal(
@@ -39,50 +65,48 @@ export async function seal(
   masterKey: Buffer,
   passphrase?: string,
   scryptParams = SCRYPT_DEFAULT,
-): Promise<string> {
-  const salt = randomBytes(SALT);
-  const nonce = randomBytes(NONCE);
-  const header = [Buffer.from([VERSION, passphrase ? FLAG_PASSPHRASE : 0]), salt, nonce];
+): Promise<Buffer> {
+  const header = [Buffer.from([VERSION, passphrase ? FLAG_PASSPHRASE : 0])];
   let pass: Buffer | undefined;
   if (passphrase) {
     const { log2N, r, p } = scryptParams;
-    pass = await passphraseKey(passphrase, salt, log2N, r, p);
+    pass = await passphraseKey(passphrase, secretKey, log2N, r, p);
     header.push(Buffer.from([log2N, r, p]));
   }
-  const cipher = createCipheriv('aes-256-gcm', deriveKey(masterKey, pass, salt, secretKey), nonce);
+  const { key, nonce } = deriveKeyAndNonce(masterKey, pass, secretKey);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(secretKey));
   const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-  return Buffer.concat([...header, cipher.getAuthTag(), ciphertext]).toString('base64url');
+  return Buffer.concat([...header, cipher.getAuthTag(), ciphertext]);
 }
 
 /** Whether a sealed record needs a passphrase to open. */
-export function needsPassphrase(sealed: string): boolean {
-  const head = Buffer.from(sealed.slice(0, 4), 'base64url');
-  return head.length >= 2 && (head[1]! & FLAG_PASSPHRASE) !== 0;
+export function needsPassphrase(sealed: Buffer): boolean {
+  return sealed.length >= 2 && (sealed[1]! & FLAG_PASSPHRASE) !== 0;
 }
 
 /** Opens a record with the current or any previous master key; throws SealError when none fits. */
-export async function open(sealed: string, secretKey: string, masterKeys: Buffer[], passphrase?: string): Promise<string> {
-  const buf = Buffer.from(sealed, 'base64url');
-  // The flags byte is not authenticated, so any bit it does not define must be zero: a changed record never opens.
-  if (buf.length < 2 + SALT + NONCE + TAG || buf[0] !== VERSION || (buf[1]! & ~FLAG_PASSPHRASE) !== 0) throw new SealError();
+export async function open(sealed: Buffer, secretKey: string, masterKeys: Buffer[], passphrase?: string): Promise<string> {
+  const buf = sealed;
+  // The header is not authenticated, so any bit it does not define must be zero: a changed record never opens.
+  if (buf.length < 2 + TAG || buf[0] !== VERSION || (buf[1]! & ~FLAG_PASSPHRASE) !== 0) throw new SealError();
   const protectedRecord = (buf[1]! & FLAG_PASSPHRASE) !== 0;
   if (protectedRecord !== Boolean(passphrase)) throw new SealError();
   let offset = 2;
-  const salt = buf.subarray(offset, (offset += SALT));
-  const nonce = buf.subarray(offset, (offset += NONCE));
   let pass: Buffer | undefined;
   if (protectedRecord) {
     const [log2N, r, p] = [buf[offset]!, buf[offset + 1]!, buf[offset + 2]!];
     offset += 3;
     if (log2N < 10 || log2N > 20 || r < 1 || r > 32 || p < 1 || p > 4) throw new SealError();
-    pass = await passphraseKey(passphrase!, salt, log2N, r, p);
+    pass = await passphraseKey(passphrase!, secretKey, log2N, r, p);
   }
   const tag = buf.subarray(offset, (offset += TAG));
   const ciphertext = buf.subarray(offset);
+  if (tag.length !== TAG) throw new SealError();
   for (const master of masterKeys) {
     try {
-      const decipher = createDecipheriv('aes-256-gcm', deriveKey(master, pass, salt, secretKey), nonce);
+      const { key, nonce } = deriveKeyAndNonce(master, pass, secretKey);
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce);
       decipher.setAAD(Buffer.from(secretKey));
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');

@@ -1,18 +1,33 @@
-// A stored secret: one string, so that a single GETDEL-style step can take it. The first character says
-// whether a passphrase protects it (the claim script reads it to decide whether to take the secret at once).
+// A stored secret: one binary string, so that a single atomic step can take it. The first byte says whether a
+// passphrase protects it (the claim script reads it to decide whether to take the secret at once); then the
+// receipt's metadata key, ':' and the sealed value.
 
 export interface SecretRecord {
   metadataKey: string;
   passphraseProtected: boolean;
-  sealed: string;
+  sealed: Buffer;
 }
 
-export function encodeSecretRecord(r: SecretRecord): string {
-  return `${r.passphraseProtected ? 'P' : 'N'}${r.metadataKey}:${r.sealed}`;
+const PROTECTED = 0x50; // 'P'
+const PLAIN = 0x4e; // 'N'
+const SEPARATOR = 0x3a; // ':'
+
+export function encodeSecretRecord(r: SecretRecord): Buffer {
+  const head = Buffer.from(`${r.passphraseProtected ? 'P' : 'N'}${r.metadataKey}:`, 'latin1');
+  return Buffer.concat([head, r.sealed]);
 }
 
-export function decodeSecretRecord(raw: string): SecretRecord | null {
-  const colon = raw.indexOf(':');
-  if (colon < 2) return null;
-  return { passphraseProtected: raw[0] === 'P', metadataKey: raw.slice(1, colon), sealed: raw.slice(colon + 1) };
+export function decodeSecretRecord(raw: Buffer): SecretRecord | null {
+  const colon = raw.indexOf(SEPARATOR);
+  if (colon < 2 || (raw[0] !== PROTECTED && raw[0] !== PLAIN)) return null;
+  return {
+    passphraseProtected: raw[0] === PROTECTED,
+    metadataKey: raw.subarray(1, colon).toString('latin1'),
+    sealed: raw.subarray(colon + 1),
+  };
+}
+
+/** Whether the record is passphrase-protected: the one thing a store may read from it. */
+export function isProtectedRecord(raw: Buffer): boolean {
+  return raw[0] === PROTECTED;
 }

@@ -173,7 +173,7 @@ export class SecretsService {
   }
 
   /** A record taken from the store that does not open (a misconfigured master key) is put back, never lost. */
-  private async openOrRestore(secretKey: string, record: string, pttl: number, sealed: string): Promise<string> {
+  private async openOrRestore(secretKey: string, record: Buffer, pttl: number, sealed: Buffer): Promise<string> {
     try {
       return await open(sealed, secretKey, this.masterKeys);
     } catch (err) {
@@ -193,17 +193,17 @@ export class SecretsService {
    */
   private async checkPassphrase(
     secretKey: string,
-    sealed: string,
+    sealed: Buffer,
     passphrase: string | undefined,
     failedAttempts: number,
     attemptsTtl: number,
     wrong: () => Error,
   ): Promise<string> {
     const { passphraseMaxAttempts: max, passphraseWindow: window } = this.config;
-    if (failedAttempts >= max) throw errors.rateLimited(attemptsTtl > 0 ? attemptsTtl : window);
+    if (failedAttempts >= max) throw errors.rateLimited(retryAfter(attemptsTtl, window));
     if (passphrase === undefined) throw wrong();
     const counted = await this.store.recordFailedAttempt(secretKey, window);
-    if (counted.attempts > max) throw errors.rateLimited(counted.ttl > 0 ? counted.ttl : window);
+    if (counted.attempts > max) throw errors.rateLimited(retryAfter(counted.ttl, window));
     try {
       return await open(sealed, secretKey, this.masterKeys, passphrase);
     } catch (err) {
@@ -277,6 +277,14 @@ export class SecretsService {
     if (this.config.receiptsOwnerOnly && owner !== 'anon' && owner !== actor.custid) throw errors.notAuthorized();
     return found;
   }
+}
+
+/**
+ * Seconds until a guessing window ends, from its counter's TTL: at least 1, since a window in its last second reads
+ * as 0 (Redis rounds, the memory store floors) and is not a fresh window; the whole window if the TTL is unknown.
+ */
+function retryAfter(ttl: number, window: number): number {
+  return ttl >= 0 ? Math.max(1, ttl) : window;
 }
 
 /** A share domain is kept only when it is a plain host name; anything else is dropped, never echoed. */

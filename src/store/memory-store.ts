@@ -1,4 +1,5 @@
 import type { ReceiptRecord, State } from '../domain/receipt.js';
+import { isProtectedRecord } from '../domain/secret-record.js';
 import type { AccountRecord, AccountStore, ClaimResult, SecretStore, Store } from './types.js';
 
 /** A map whose entries expire like Redis keys; expiry is checked on read and swept in the background. */
@@ -54,7 +55,7 @@ class ExpiringMap<V> {
 
 /** The embedded store: same interface and once-only semantics as Redis, in this process's memory. */
 export class MemorySecretStore implements SecretStore {
-  readonly secretMap: ExpiringMap<string>;
+  readonly secretMap: ExpiringMap<Buffer>;
   private readonly attempts: ExpiringMap<number>;
   private readonly receipts: ExpiringMap<ReceiptRecord>;
   private readonly recents: ExpiringMap<{ key: string; score: number }[]>;
@@ -66,7 +67,7 @@ export class MemorySecretStore implements SecretStore {
     this.recents = new ExpiringMap(now);
   }
 
-  async create(secretKey: string, record: string, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
+  async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
     this.secretMap.set(secretKey, record, receipt.ttl);
     this.receipts.set(receipt.metadataKey, { ...receipt }, receipt.ttl * 2);
     if (receipt.custid !== 'anon') {
@@ -82,7 +83,7 @@ export class MemorySecretStore implements SecretStore {
   async claim(secretKey: string): Promise<ClaimResult> {
     const record = this.secretMap.get(secretKey);
     if (record === undefined) return { status: 'missing' };
-    if (!record.startsWith('P')) {
+    if (!isProtectedRecord(record)) {
       const pttl = this.secretMap.pttl(secretKey);
       this.secretMap.delete(secretKey);
       return { status: 'claimed', record, pttl };
@@ -91,12 +92,12 @@ export class MemorySecretStore implements SecretStore {
     return { status: 'protected', record, failedAttempts, attemptsTtl: this.attempts.ttl(secretKey) };
   }
 
-  async restore(secretKey: string, record: string, pttl: number): Promise<void> {
+  async restore(secretKey: string, record: Buffer, pttl: number): Promise<void> {
     if (pttl > 0 && this.secretMap.get(secretKey) === undefined) this.secretMap.set(secretKey, record, pttl / 1000);
   }
 
-  async claimIfUnchanged(secretKey: string, record: string): Promise<boolean> {
-    if (this.secretMap.get(secretKey) !== record) return false;
+  async claimIfUnchanged(secretKey: string, record: Buffer): Promise<boolean> {
+    if (!this.secretMap.get(secretKey)?.equals(record)) return false;
     this.secretMap.delete(secretKey);
     this.attempts.delete(secretKey);
     return true;
@@ -122,7 +123,7 @@ export class MemorySecretStore implements SecretStore {
   async peek(secretKey: string): Promise<{ passphraseProtected: boolean; ttl: number } | null> {
     const record = this.secretMap.get(secretKey);
     if (record === undefined) return null;
-    return { passphraseProtected: record.startsWith('P'), ttl: this.secretMap.ttl(secretKey) };
+    return { passphraseProtected: isProtectedRecord(record), ttl: this.secretMap.ttl(secretKey) };
   }
 
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {

@@ -1,33 +1,28 @@
 import { STATES, type ReceiptRecord, type State } from '../domain/receipt.js';
 
-// Short field names: a receipt lives as a small Redis hash, and every byte counts per stored secret.
+// A receipt lives as a small Redis hash. Short field names, and fields left out when they hold their default
+// (the metadata key is the hash's own key name): every byte counts per stored secret.
 export function encodeReceipt(r: ReceiptRecord): Record<string, string> {
-  const fields: Record<string, string> = {
-    k: r.metadataKey,
-    s: r.secretKey,
-    c: r.custid,
-    t: String(r.ttl),
-    cr: String(r.created),
-    u: String(r.updated),
-    st: r.state,
-    d: r.shareDomain,
-    p: r.passphraseRequired ? '1' : '0',
-  };
+  const fields: Record<string, string> = { s: r.secretKey, t: String(r.ttl), cr: String(r.created), st: r.state };
+  if (r.updated !== r.created) fields.u = String(r.updated);
+  if (r.custid !== 'anon') fields.c = r.custid;
+  if (r.shareDomain) fields.d = r.shareDomain;
+  if (r.passphraseRequired) fields.p = '1';
   if (r.received !== undefined) fields.r = String(r.received);
   if (r.recipient !== undefined) fields.rc = r.recipient;
   return fields;
 }
 
-export function decodeReceipt(f: Record<string, string>): ReceiptRecord | null {
-  if (!f.k || !f.s || !f.st) return null;
+export function decodeReceipt(metadataKey: string, f: Record<string, string>): ReceiptRecord | null {
+  if (!f.s || !f.st) return null;
   const state = (STATES as readonly string[]).includes(f.st) ? (f.st as State) : 'orphaned';
   const r: ReceiptRecord = {
-    metadataKey: f.k,
+    metadataKey,
     secretKey: f.s,
     custid: f.c ?? 'anon',
     ttl: Number(f.t),
     created: Number(f.cr),
-    updated: Number(f.u),
+    updated: Number(f.u ?? f.cr),
     state,
     shareDomain: f.d ?? '',
     passphraseRequired: f.p === '1',

@@ -2,9 +2,10 @@ import { Redis, type RedisOptions } from 'ioredis';
 import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
-  otsClaim(secret: string, attempts: string): Promise<[string, number, number] | null>;
-  otsRestore(secret: string, record: string, pttl: number): Promise<number>;
-  otsClaimIfUnchanged(secret: string, attempts: string, record: string): Promise<number>;
+  /** The Buffer variant ioredis defines for every custom command: the record is binary. */
+  otsClaimBuffer(secret: string, attempts: string): Promise<[Buffer, number, number] | null>;
+  otsRestore(secret: string, record: Buffer, pttl: number): Promise<number>;
+  otsClaimIfUnchanged(secret: string, attempts: string, record: Buffer): Promise<number>;
   otsFailedAttempt(attempts: string, windowSeconds: number): Promise<[number, number]>;
   otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
   otsTransition(receipt: string, to: string, at: number, ...from: string[]): Promise<number>;

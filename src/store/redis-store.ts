@@ -1,11 +1,18 @@
 import type { ReceiptRecord, State } from '../domain/receipt.js';
+import { isProtectedRecord } from '../domain/secret-record.js';
 import { decodeReceipt, encodeReceipt } from './receipt-codec.js';
 import type { OtsRedis } from './redis-client.js';
 import { StoreUnavailableError, type AccountRecord, type AccountStore, type ClaimResult, type SecretStore, type Store } from './types.js';
 
-/** Redis answered with an error of its own (a bug), as opposed to being unreachable. */
+/**
+ * Replies by which Redis says it cannot serve now rather than that the command was wrong: loading its data after a
+ * restart, a demoted master during a Sentinel failover, a Cluster resharding or down, a disk it cannot write.
+ */
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
+
+/** Redis answered with an error of its own (a bug), as opposed to being unreachable or unable to serve. */
 function isReplyError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ReplyError';
+  return err instanceof Error && err.name === 'ReplyError' && !UNAVAILABLE_REPLY.test(err.message);
 }
 
 async function guard<T>(op: Promise<T>): Promise<T> {
@@ -39,7 +46,7 @@ export class RedisSecretStore implements SecretStore {
     private readonly keys: RedisKeys,
   ) {}
 
-  async create(secretKey: string, record: string, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
+  async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
     const fields = Object.entries(encodeReceipt(receipt)).flat();
     const receiptTtl = receipt.ttl * 2;
     // Sent back to back on one connection: one round trip, without a cross-slot transaction.
@@ -56,18 +63,18 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async claim(secretKey: string): Promise<ClaimResult> {
-    const out = await guard(this.redis.otsClaim(this.keys.secret(secretKey), this.keys.attempts(secretKey)));
+    const out = await guard(this.redis.otsClaimBuffer(this.keys.secret(secretKey), this.keys.attempts(secretKey)));
     if (!out) return { status: 'missing' };
     const [record, attempts, ttl] = out;
-    if (!record.startsWith('P')) return { status: 'claimed', record, pttl: ttl };
+    if (!isProtectedRecord(record)) return { status: 'claimed', record, pttl: ttl };
     return { status: 'protected', record, failedAttempts: attempts, attemptsTtl: ttl };
   }
 
-  async restore(secretKey: string, record: string, pttl: number): Promise<void> {
+  async restore(secretKey: string, record: Buffer, pttl: number): Promise<void> {
     if (pttl > 0) await guard(this.redis.otsRestore(this.keys.secret(secretKey), record, pttl));
   }
 
-  async claimIfUnchanged(secretKey: string, record: string): Promise<boolean> {
+  async claimIfUnchanged(secretKey: string, record: Buffer): Promise<boolean> {
     const won = await guard(this.redis.otsClaimIfUnchanged(this.keys.secret(secretKey), this.keys.attempts(secretKey), record));
     return won === 1;
   }
@@ -80,7 +87,7 @@ export class RedisSecretStore implements SecretStore {
   async getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null> {
     const key = this.keys.receipt(metadataKey);
     const [fields, pttl] = await guard(Promise.all([this.redis.hgetall(key), this.redis.pttl(key)]));
-    const receipt = decodeReceipt(fields);
+    const receipt = decodeReceipt(metadataKey, fields);
     if (!receipt || pttl < 0) return null;
     return { receipt, metadataTtl: wholeSeconds(pttl) };
   }
@@ -93,9 +100,9 @@ export class RedisSecretStore implements SecretStore {
   async peek(secretKey: string): Promise<{ passphraseProtected: boolean; ttl: number } | null> {
     const key = this.keys.secret(secretKey);
     // Only the record's first character (the passphrase flag) is read: the sealed value never leaves Redis here.
-    const [flag, pttl] = await guard(Promise.all([this.redis.getrange(key, 0, 0), this.redis.pttl(key)]));
-    if (flag === '' || pttl < 0) return null;
-    return { passphraseProtected: flag === 'P', ttl: wholeSeconds(pttl) };
+    const [flag, pttl] = await guard(Promise.all([this.redis.getrangeBuffer(key, 0, 0), this.redis.pttl(key)]));
+    if (flag.length === 0 || pttl < 0) return null;
+    return { passphraseProtected: isProtectedRecord(flag), ttl: wholeSeconds(pttl) };
   }
 
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {

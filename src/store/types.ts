@@ -4,18 +4,18 @@ import type { ReceiptRecord, State } from '../domain/receipt.js';
 export type ClaimResult =
   | { status: 'missing' }
   /** No passphrase: the secret was taken from the store in the same atomic step. */
-  | { status: 'claimed'; record: string; pttl: number }
+  | { status: 'claimed'; record: Buffer; pttl: number }
   /** Passphrase-protected: left in place; the caller checks the passphrase, then claims with claimIfUnchanged. */
-  | { status: 'protected'; record: string; failedAttempts: number; attemptsTtl: number };
+  | { status: 'protected'; record: Buffer; failedAttempts: number; attemptsTtl: number };
 
 export interface SecretStore {
   /** Stores the sealed secret (ttl seconds) and its receipt (2 × ttl); adds the receipt to the owner's recent list. */
-  create(secretKey: string, record: string, receipt: ReceiptRecord, recentLimit: number): Promise<void>;
+  create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void>;
   claim(secretKey: string): Promise<ClaimResult>;
   /** Puts back a claimed record that could not be opened, with the milliseconds it had left. */
-  restore(secretKey: string, record: string, pttl: number): Promise<void>;
+  restore(secretKey: string, record: Buffer, pttl: number): Promise<void>;
   /** Deletes the secret only if it still holds exactly `record`; true for the one caller that wins. */
-  claimIfUnchanged(secretKey: string, record: string): Promise<boolean>;
+  claimIfUnchanged(secretKey: string, record: Buffer): Promise<boolean>;
   /** Counts a wrong passphrase for this secret; returns the count within the window and the window's seconds left. */
   recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }>;
   getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null>;

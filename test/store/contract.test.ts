@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // The SecretStore / AccountStore contract (src/store/types.ts), pinned once and run against both stores, so the
 // embedded memory store and Redis cannot drift apart. The memory store runs on a fake clock; Redis on real TTLs,
 // waited out by polling only where expiry itself is the point.
@@ -11,9 +12,11 @@ import { makeStore, STORE_KINDS, uniquePrefix } from '../support/app.js';
 const T0 = 1_700_000_000; // epoch seconds used as `created` in fixtures
 const HOUR = 3600;
 
-/** A stored secret record; only its first character ('P' = passphrase-protected) means anything to a store. */
-function secretRecord(protectedByPassphrase = false): string {
-  return encodeSecretRecord({ metadataKey: generateKey(), passphraseProtected: protectedByPassphrase, sealed: generateKey() });
+/** A stored secret record (binary); only its first byte ('P' = passphrase-protected) means anything to a store. */
+function secretRecord(protectedByPassphrase = false): Buffer {
+  // Bytes that are not UTF-8 on purpose: the stores must keep records binary-safe.
+  const sealed = Buffer.concat([Buffer.from([0xff, 0x00, 0x3a, 0x80]), randomBytes(40)]);
+  return encodeSecretRecord({ metadataKey: generateKey(), passphraseProtected: protectedByPassphrase, sealed });
 }
 
 function receiptFor(secretKey: string, over: Partial<ReceiptRecord> = {}): ReceiptRecord {
@@ -178,7 +181,7 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
     it('loses, and deletes nothing, when the record changed since it was read', async () => {
       const { secretKey, record } = await create({}, { protected: true });
-      expect(await store.secrets.claimIfUnchanged(secretKey, `${record}x`)).toBe(false);
+      expect(await store.secrets.claimIfUnchanged(secretKey, Buffer.concat([record, Buffer.from('x')]))).toBe(false);
       expect(await store.secrets.claim(secretKey)).toMatchObject({ status: 'protected', record });
     });
 
