@@ -1,12 +1,15 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import { Accounts } from './auth/accounts.js';
 import { authPlugin } from './auth/plugin.js';
 import type { Config } from './config.js';
+import { errors } from './domain/errors.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
-import { errorsPlugin } from './plugins/errors.js';
+import { errorsPlugin, sendError } from './plugins/errors.js';
 import { paramsPlugin } from './plugins/params.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { requestLogPlugin } from './plugins/request-log.js';
+import { securityHeadersPlugin, setSecurityHeaders } from './plugins/security-headers.js';
 import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './routes/api-v1/index.js';
 import type { Store } from './store/types.js';
@@ -27,8 +30,19 @@ declare module 'fastify' {
   }
 }
 
-export function createLogger(config: Pick<Config, 'logLevel'>): FastifyBaseLogger {
-  return pino({ level: config.logLevel });
+/**
+ * Credentials are dropped from anything a plugin hands the logger: @fastify/multipart logs the request headers
+ * (Authorization included) at trace level.
+ */
+const REDACT = {
+  paths: ['headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie'],
+  remove: true,
+};
+
+/** The server's logger: JSON to stdout, or to `destination` (tests capture it). */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): FastifyBaseLogger {
+  const options = { level: config.logLevel, redact: REDACT };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Builds the whole server: plugins in tiers (errors, logging, params, auth), then routes. Used by server and tests. */
@@ -40,8 +54,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     logController: new LogController({ disableRequestLogging: true }),
     // Room for the largest secret percent-encoded plus the other fields; larger bodies are refused unread.
     bodyLimit: config.maxSecretBytes * 3 + 16_384,
-    trustProxy: false,
+    // Forwarded headers are believed only from the proxies TRUST_PROXY names; otherwise the socket peer is the client.
+    trustProxy: config.trustProxy?.length ? config.trustProxy : false,
     routerOptions: { querystringParser: parseQueryString },
+    // A URL that does not decode (`/api/v1/secret/%E0%A4%A`) or a path parameter over the router's length is bad
+    // input in the contract's shape, not Fastify's own JSON.
+    // (Answered outside any route, so without the onSend hooks: the security headers are set here.)
+    frameworkErrors: (_err, _req, reply) => sendError(setSecurityHeaders(reply), errors.badRequest(), config.apiErrorStatus),
   });
 
   const accounts = new Accounts(deps.store.accounts);
@@ -55,6 +74,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     pageNotFound: sendNotFoundPage,
   });
   await app.register(requestLogPlugin);
+  await app.register(securityHeadersPlugin);
+  await app.register(rateLimitPlugin, { config, store: deps.store });
   await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
   await app.register(authPlugin, { accounts });
   await app.register(apiV1, { prefix: '/api/v1', service, store: deps.store, publicUrl: config.publicUrl });

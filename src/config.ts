@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 
 // One validated schema for every environment variable: name, default, meaning, parser.
 // The README's configuration table is written from this list, so the doc strings are user-facing.
@@ -115,6 +116,28 @@ const durationList: Parser<number[]> = (raw, name) => {
   return [...new Set(seconds)].sort((a, b) => a - b);
 };
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Proxies to trust, for Fastify's trustProxy: IP addresses, CIDR ranges or proxy-addr's names. Never "everyone". */
+const proxyList: Parser<string[]> = (raw, name) =>
+  raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      if (PROXY_NAMES.includes(entry.toLowerCase())) return entry.toLowerCase();
+      const [address = '', bits, ...rest] = entry.split('/');
+      const family = isIP(address);
+      const maxBits = family === 4 ? 32 : 128;
+      const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+      if (family === 0 || rest.length > 0 || !bitsOk) {
+        throw new ConfigError(
+          `${name} entries must be IP addresses or CIDR ranges of your proxies (e.g. 10.0.0.0/8, ::1, loopback), got "${entry}"`,
+        );
+      }
+      return entry;
+    });
+
 function setting<T>(env: string, def: string | undefined, doc: string, parse: Parser<T>): Setting<T> {
   return { env, default: def, doc, parse };
 }
@@ -211,6 +234,48 @@ export const settings = {
     '5m,1h,1d,3d,7d,30d',
     'Expiry choices offered by the web form, comma-separated durations (`300`, `5m`, `1h`, `7d`); each must lie within `TTL_MIN` and `TTL_MAX`. Anonymous visitors see only those up to `TTL_MAX_ANONYMOUS`. The default list is fitted into the TTL limits; `TTL_DEFAULT` is preselected when listed.',
     durationList,
+  ),
+  trustProxy: setting(
+    'TRUST_PROXY',
+    undefined,
+    'Addresses or CIDR ranges of the reverse proxies in front of this server, comma-separated (e.g. `10.0.0.0/8,::1`; `loopback` names 127.0.0.0/8 and ::1). Only requests from these peers have their `X-Forwarded-For` believed; unset, the client is always the socket peer, so a client cannot forge its address to dodge rate limits.',
+    optional(proxyList),
+  ),
+  rateLimitWindow: setting(
+    'RATE_LIMIT_WINDOW',
+    '60',
+    'Length in seconds of the window the `RATE_LIMIT_*` budgets apply to. Counters live in Redis (shared by every instance) or in memory without Redis.',
+    int(1, 86_400),
+  ),
+  rateLimitCreate: setting(
+    'RATE_LIMIT_CREATE',
+    '60',
+    'Requests per window and client to create secrets (`/share`, `/create`, `/generate`, the web form). A client is an IPv4 address or an IPv6 /64. 0 turns this limit off.',
+    int(0),
+  ),
+  rateLimitReveal: setting(
+    'RATE_LIMIT_REVEAL',
+    '120',
+    'Requests per window and client to reveal secrets (`/secret/:key`, API and web page), found or not: it bounds key guessing. 0 turns this limit off.',
+    int(0),
+  ),
+  rateLimitReceipt: setting(
+    'RATE_LIMIT_RECEIPT',
+    '120',
+    'Requests per window and client to view receipts (`/private/:key` and aliases, API and web page; `/private/recent`; `/authcheck`). 0 turns this limit off.',
+    int(0),
+  ),
+  rateLimitBurn: setting(
+    'RATE_LIMIT_BURN',
+    '60',
+    'Requests per window and client to burn secrets (`/private/:key/burn` and aliases). 0 turns this limit off.',
+    int(0),
+  ),
+  rateLimitUnrouted: setting(
+    'RATE_LIMIT_UNROUTED',
+    '60',
+    'Requests per window and client to paths that do not exist (keys live in URLs, so probing paths is enumeration). 0 turns this limit off.',
+    int(0),
   ),
 } as const;
 

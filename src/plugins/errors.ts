@@ -5,11 +5,15 @@ import { StoreUnavailableError } from '../store/types.js';
 
 export type ErrorStatusMode = 'compat' | 'intended';
 
+const MULTIPART_SHAPE_ERRORS = new Set(['FST_FILES_LIMIT', 'FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT']);
+
 /** Maps anything thrown to one of the contract's errors; never leaks details of an unexpected one. */
 export function toOtsError(err: unknown, maxSecretBytes: number): OtsError {
   if (err instanceof OtsError) return err;
   if (err instanceof StoreUnavailableError) return errors.storeUnavailable();
   const status = (err as FastifyError | undefined)?.statusCode;
+  // Multipart's 413s for a file part or too many fields/parts are malformed input, not an oversized secret.
+  if (MULTIPART_SHAPE_ERRORS.has((err as FastifyError | undefined)?.code ?? '')) return errors.badRequest();
   if (status === 401) return errors.notAuthorized();
   if (status === 413) return errors.secretTooLarge(maxSecretBytes);
   if (status === 415) return errors.unsupportedMediaType();

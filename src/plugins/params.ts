@@ -50,6 +50,14 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
       done(errors.badRequest(), undefined);
     }
   });
+  // Fastify enforces bodyLimit only for the parsers above; a multipart body announcing more is refused unread
+  // (one sent chunked is bounded by the field size and count limits below, which busboy applies as it streams).
+  app.addHook('preParsing', async (req: FastifyRequest) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > bodyLimit && /^\s*multipart\//i.test(req.headers['content-type'] ?? '')) {
+      throw errors.secretTooLarge(opts.maxSecretBytes);
+    }
+  });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fields: 20, fieldSize: opts.maxSecretBytes + 4096, files: 0, parts: 20, fieldNameSize: 100 },

@@ -2,9 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { inject } from 'vitest';
-import { buildApp, type AppDeps } from '../../src/app.js';
+import { buildApp, createLogger, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { createRedisClient } from '../../src/store/redis-client.js';
@@ -74,7 +73,7 @@ export async function makeApp(
       cb();
     },
   });
-  const logger = pino({ level: config.logLevel }, sink);
+  const logger = createLogger(config, sink); // the server's own logger configuration, writing to `logs`
   const app = await buildApp(config, { ...deps, store, logger });
   await app.ready();
   return {

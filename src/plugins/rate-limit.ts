@@ -1,0 +1,94 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { errors } from '../domain/errors.js';
+import type { RedisStore } from '../store/redis-store.js';
+import type { Store } from '../store/types.js';
+import { clientGroup } from './client-address.js';
+import { MemoryRateLimitStore } from './rate-limit-memory-store.js';
+
+/** The budgets a client draws on; each has its own count per window. */
+export type RateClass = 'create' | 'reveal' | 'receipt' | 'burn' | 'unrouted';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The budget a route draws on (false: none). Without it, routes are classified by their path below. */
+    rateClass?: RateClass | false;
+  }
+}
+
+type LimitSettings = Pick<
+  Config,
+  | 'redisPrefix'
+  | 'rateLimitWindow'
+  | 'rateLimitCreate'
+  | 'rateLimitReveal'
+  | 'rateLimitReceipt'
+  | 'rateLimitBurn'
+  | 'rateLimitUnrouted'
+>;
+
+export interface RateLimitOptions {
+  config: LimitSettings;
+  store: Store;
+}
+
+// Matched against "METHOD /route/pattern". Every alias of a route, and the web page doing the same thing as an API
+// route, draws on one budget, so neither aliases nor switching between API and pages multiply what a client may send.
+const ROUTE_CLASSES: [RegExp, RateClass][] = [
+  [/^POST (\/api\/v1\/(share|create|generate)|\/)$/, 'create'],
+  [/^[A-Z]+ (\/api\/v1)?\/secret\/:key$/, 'reveal'],
+  [/^[A-Z]+ (\/api\/v1)?\/(private|metadata|receipt)\/:key\/burn$/, 'burn'],
+  [/^[A-Z]+ ((\/api\/v1)?\/(private|metadata|receipt)\/(:key|recent)|\/api\/v1\/authcheck)$/, 'receipt'],
+];
+
+/** Which budget a request draws on; undefined for routes that are not limited (status, health, the form, assets). */
+export function rateClassOf(req: FastifyRequest): RateClass | undefined {
+  if (req.is404) return 'unrouted';
+  const { config, url } = req.routeOptions;
+  if (config.rateClass !== undefined) return config.rateClass || undefined;
+  const route = `${req.method} ${url ?? ''}`;
+  return ROUTE_CLASSES.find(([pattern]) => pattern.test(route))?.[1];
+}
+
+function limitsOf(c: LimitSettings): Record<RateClass, number> {
+  return {
+    create: c.rateLimitCreate,
+    reveal: c.rateLimitReveal,
+    receipt: c.rateLimitReceipt,
+    burn: c.rateLimitBurn,
+    unrouted: c.rateLimitUnrouted,
+  };
+}
+
+/**
+ * Per-client rate limits with @fastify/rate-limit, counted in Redis when the store is Redis (so every instance
+ * shares the counts, under REDIS_PREFIX) and in process memory otherwise. The check runs on onRequest,
+ * before any body is read, and refuses with the contract's rate-limit error and Retry-After.
+ */
+export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitOptions) => {
+  const limits = limitsOf(opts.config);
+  const classOf = (req: FastifyRequest) => rateClassOf(req) ?? 'unrouted';
+  const redis = opts.store.kind === 'redis' ? (opts.store as RedisStore).redis : undefined;
+  await app.register(rateLimit, {
+    global: false, // applied by the hook below, which also covers unrouted paths
+    ...(redis ? { redis, nameSpace: `${opts.config.redisPrefix}ratelimit:` } : { store: MemoryRateLimitStore }),
+    timeWindow: opts.config.rateLimitWindow * 1000,
+    keyGenerator: (req) => `${classOf(req)}:${clientGroup(req.ip)}`,
+    max: (req) => limits[classOf(req)],
+    // Redis down: let the request through; its route answers 503 (or /status "offline") on its own.
+    skipOnError: true,
+  });
+  const check = app.createRateLimit();
+
+  app.addHook('onRequest', async (req) => {
+    const rateClass = rateClassOf(req);
+    if (rateClass === undefined || limits[rateClass] === 0) return;
+    const result = await check(req);
+    if (!result.isAllowed && result.isExceeded) {
+      req.log.warn({ rateClass }, 'rate limit exceeded');
+      throw errors.rateLimited(Math.max(1, result.ttlInSeconds));
+    }
+  });
+});

@@ -1,0 +1,19 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+
+/**
+ * `Cache-Control: no-store` (a revealed secret or a receipt must not stay in a browser or proxy cache) unless the
+ * route chose its own caching, and `nosniff` (a JSON body echoing input is never run as something else).
+ */
+export function setSecurityHeaders(reply: FastifyReply): FastifyReply {
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  return reply.header('x-content-type-options', 'nosniff');
+}
+
+/** The headers on every response, errors and unrouted paths included. */
+export const securityHeadersPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook('onSend', async (_req, reply, payload) => {
+    setSecurityHeaders(reply);
+    return payload;
+  });
+});
