@@ -1,6 +1,7 @@
 // Redis stores whose key prefix the test knows, so a test can act behind the app's back (delete a secret, restart
 // on the same data, dump every key it wrote) the way an operator or a crash would.
 import { randomBytes } from 'node:crypto';
+import { Cluster, type Redis } from 'ioredis';
 import type { OtsRedis } from '../../src/store/redis-client.js';
 import { RedisKeys, RedisStore } from '../../src/store/redis-store.js';
 import { connectTestRedis } from './app.js';
@@ -28,12 +29,16 @@ export async function makePrefixedRedisStore(prefix = freshPrefix()): Promise<Pr
  */
 export async function dumpValues(redis: OtsRedis, pattern: string): Promise<{ keys: string[]; bytes: Buffer }> {
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
+  // A Cluster spreads keys over its masters: scan each one; reads below go through the client, which routes them.
+  const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis as Redis];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+  }
 
   const chunks: Buffer[] = [];
   for (const key of keys) {
