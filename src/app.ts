@@ -4,6 +4,10 @@ import { Accounts } from './auth/accounts.js';
 import { authPlugin } from './auth/plugin.js';
 import type { Config } from './config.js';
 import { errors } from './domain/errors.js';
+import { createRecipientMailer } from './mail/mailer.js';
+import { fanOutEvents } from './metrics/fan-out.js';
+import { Metrics } from './metrics/metrics.js';
+import { metricsPlugin } from './metrics/plugin.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
 import { errorsPlugin, sendError } from './plugins/errors.js';
 import { paramsPlugin } from './plugins/params.js';
@@ -12,6 +16,7 @@ import { requestLogPlugin } from './plugins/request-log.js';
 import { securityHeadersPlugin, setSecurityHeaders } from './plugins/security-headers.js';
 import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './routes/api-v1/index.js';
+import { openApiPlugin } from './routes/api-v1/openapi.js';
 import type { Store } from './store/types.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
 
@@ -65,7 +70,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const accounts = new Accounts(deps.store.accounts);
   const masterKeys = [config.secret, ...(config.secretPrevious ?? [])];
-  const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, deps.events, deps.now);
+  // What the service reports goes to the caller's listener, the metrics and (with SMTP_URL) the recipient mailer.
+  const metrics = new Metrics();
+  const mailer = createRecipientMailer(config, logger);
+  const events = fanOutEvents(deps.events, metrics.serviceEvents, mailer?.serviceEvents);
+  const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, events, deps.now);
   app.decorate('ots', { service, accounts, store: deps.store, config });
 
   await app.register(errorsPlugin, {
@@ -74,10 +83,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     pageNotFound: sendNotFoundPage,
   });
   await app.register(requestLogPlugin);
+  await app.register(metricsPlugin, { metrics, port: config.metricsPort, host: config.metricsHost });
+  if (mailer) app.addHook('onClose', () => mailer.close());
   await app.register(securityHeadersPlugin);
   await app.register(rateLimitPlugin, { config, store: deps.store });
   await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
   await app.register(authPlugin, { accounts });
+  await app.register(openApiPlugin); // before the API routes: it collects their schemas
   await app.register(apiV1, { prefix: '/api/v1', service, store: deps.store, publicUrl: config.publicUrl });
   await app.register(webPages, { service, config, now: deps.now });
 

@@ -138,6 +138,23 @@ const proxyList: Parser<string[]> = (raw, name) =>
       return entry;
     });
 
+/** An SMTP URL for nodemailer: `smtp://` (STARTTLS when offered) or `smtps://` (TLS), with optional credentials. */
+const smtpUrl: Parser<string> = (raw, name) => {
+  const v = raw.trim();
+  // The value is never echoed: it may hold the SMTP password.
+  if (!/^smtps?:\/\/[^\s/]+/i.test(v)) throw new ConfigError(`${name} must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587`);
+  return v;
+};
+
+/** A sender address, bare (`ots@example.com`) or with a display name (`Secrets <ots@example.com>`). */
+const mailbox: Parser<string> = (raw, name) => {
+  const v = raw.trim();
+  if (!/^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(v)) {
+    throw new ConfigError(`${name} must be an email address such as ots@example.com or "Secrets <ots@example.com>", got "${raw}"`);
+  }
+  return v;
+};
+
 function setting<T>(env: string, def: string | undefined, doc: string, parse: Parser<T>): Setting<T> {
   return { env, default: def, doc, parse };
 }
@@ -169,6 +186,30 @@ export const settings = {
     undefined,
     'Public origin of this server (e.g. `https://secrets.example.com`), reported as `share_domain` on reveal and used in links. Default: `http://HOST:PORT`.',
     optional(origin),
+  ),
+  metricsPort: setting(
+    'METRICS_PORT',
+    undefined,
+    'Port of a separate listener serving Prometheus metrics at `/metrics` (0 picks a free one). Unset: no metrics listener. Keep it off the public network.',
+    optional(int(0, 65535)),
+  ),
+  metricsHost: setting(
+    'METRICS_HOST',
+    '127.0.0.1',
+    'Address the metrics listener binds to. Use 0.0.0.0 only where the scraper needs it (e.g. inside a container).',
+    text,
+  ),
+  smtpUrl: setting(
+    'SMTP_URL',
+    undefined,
+    'SMTP server for recipient email, e.g. `smtp://user:pass@mail.example.com:587` (`smtps://` for TLS on connect). Set: a secret an account shares with `recipient` is emailed to that address as a link. Unset: the recipient is only stored, obfuscated, and nothing is sent.',
+    optional(smtpUrl),
+  ),
+  smtpFrom: setting(
+    'SMTP_FROM',
+    undefined,
+    'Sender of recipient email, e.g. `Secrets <noreply@example.com>`. Required with `SMTP_URL`.',
+    optional(mailbox),
   ),
   logLevel: setting(
     'LOG_LEVEL',
@@ -315,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     if (outside.length > 0 && env.WEB_TTL_CHOICES !== undefined) {
       problems.push(`WEB_TTL_CHOICES must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${outside.join(', ')}`);
     }
+    if (c.smtpUrl && !c.smtpFrom) problems.push('SMTP_FROM is required when SMTP_URL is set (e.g. "Secrets <noreply@example.com>")');
     if (c.redisUrl && !c.secret && options.requireSecret !== false) {
       problems.push('OTS_SECRET is required when REDIS_URL is set (generate one with: openssl rand -hex 32)');
     }

@@ -2,10 +2,12 @@
 // stdout carries only the answer (a token, or the account list) so scripts can capture it; everything else
 // goes to stderr, never with a stack trace or a token.
 import { Accounts } from '../auth/accounts.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, usesRedis } from '../config.js';
 import { createStore } from '../store/index.js';
+import type { RedisStore } from '../store/redis-store.js';
 import { StoreUnavailableError } from '../store/types.js';
 import { parseArgs, UsageError, USAGE, type AdminCommand } from './args.js';
+import { collectStats, formatStats, MEMORY_MODE_STATS } from './stats.js';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, config: 78 } as const;
 
@@ -74,6 +76,10 @@ async function main(argv: string[]): Promise<number> {
     say(process.stderr, `ots-admin: configuration error\n${err.message}`);
     return EXIT.config;
   }
+  if (command.kind === 'stats' && !usesRedis(config)) {
+    say(process.stderr, MEMORY_MODE_STATS);
+    return EXIT.config;
+  }
   if (!config.redisUrl) {
     say(
       process.stderr,
@@ -86,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
 
   const store = await createStore(config);
   try {
-    await execute(command, new Accounts(store.accounts));
+    if (command.kind === 'stats') process.stdout.write(formatStats(await collectStats((store as RedisStore).redis, config.redisPrefix)));
+    else await execute(command, new Accounts(store.accounts));
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommandFailed) say(process.stderr, `ots-admin: ${err.message}`);

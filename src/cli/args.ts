@@ -5,7 +5,8 @@ export type AdminCommand =
   | { kind: 'create'; email: string; token?: string }
   | { kind: 'list' }
   | { kind: 'rotate'; email: string; token?: string }
-  | { kind: 'delete'; email: string };
+  | { kind: 'delete'; email: string }
+  | { kind: 'stats' };
 
 export class UsageError extends Error {}
 
@@ -16,11 +17,14 @@ Commands:
   account list                               one line per account: email, tab, creation date (ISO 8601)
   account rotate <email> [--token <token>]   replace the account's token; prints only the new token
   account delete <email>                     delete the account
+  stats                                      live secrets and receipts, and receipts by state (tab-separated)
   --help                                     this text
 
 Without --token a random 64-hex-character token is made. Tokens are shown once and stored only as hashes.
 The accounts live in the Redis given by REDIS_URL (keys prefixed with REDIS_PREFIX); OTS_SECRET is not needed.
 Accounts listed in OTS_ACCOUNTS are re-created each time the server starts.
+stats scans the same Redis (SCAN, never KEYS). States are as stored: a new or viewed receipt whose secret expired
+unread counts as new or viewed until someone looks at it.
 
 Exit status: 0 done, 1 failed (unknown or existing account, Redis unreachable), 2 usage error, 78 configuration error.
 `;
@@ -66,6 +70,10 @@ export function parseArgs(argv: string[]): AdminCommand {
   if (help || (words.length === 1 && words[0] === 'help')) return { kind: 'help' };
   const [group, verb, target, ...extra] = words;
   if (group === undefined) throw new UsageError('missing command');
+  if (group === 'stats') {
+    if (verb !== undefined || tokenValue !== undefined) throw new UsageError('stats takes no arguments');
+    return { kind: 'stats' };
+  }
   if (group !== 'account') throw new UsageError(`unknown command "${group}"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const noToken = (kind: string) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireAccount } from '../../auth/plugin.js';
 import type { Store } from '../../store/types.js';
+import { authcheckSchema, statusSchema } from './schemas.js';
 
 export default async function statusRoutes(app: FastifyInstance, opts: { store: Store }) {
   const status = async () => {
@@ -11,6 +12,6 @@ export default async function statusRoutes(app: FastifyInstance, opts: { store: 
       return { status: 'offline', locale: 'en' };
     }
   };
-  app.get('/status', status);
-  app.get('/authcheck', { preHandler: requireAccount }, status);
+  app.get('/status', { schema: statusSchema }, status);
+  app.get('/authcheck', { preHandler: requireAccount, schema: authcheckSchema }, status);
 }

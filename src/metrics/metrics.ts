@@ -1,0 +1,66 @@
+// The server's Prometheus metrics: one registry per app, so tests and several apps in one process never share counts.
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { ServiceEvents } from '../domain/secrets-service.js';
+
+/** Status classes, never exact codes: `2xx`, `4xx`, … */
+export type StatusClass = `${1 | 2 | 3 | 4 | 5}xx`;
+
+export function statusClassOf(status: number): StatusClass {
+  const hundreds = Math.min(Math.max(Math.floor(status / 100), 1), 5) as 1 | 2 | 3 | 4 | 5;
+  return `${hundreds}xx`;
+}
+
+/**
+ * Counters for what happens to secrets, a request-duration histogram and the process's default metrics.
+ * Labels are limited to HTTP method, route pattern (`/api/v1/secret/:key`, never a URL) and status class,
+ * so no key, address or secret can ever reach a label.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly created = this.counter('ots_secrets_created_total', 'Secrets stored (share, create, generate, web form).');
+  readonly revealed = this.counter('ots_secrets_revealed_total', 'Secrets revealed (and so destroyed) by their recipient.');
+  readonly burned = this.counter('ots_secrets_burned_total', 'Secrets burned by their creator before being read.');
+  readonly expired = this.counter(
+    'ots_secrets_expired_total',
+    'Secrets found expired unread; counted when their receipt is next looked at, not at the moment they expire.',
+  );
+  readonly wrongPassphrases = this.counter(
+    'ots_passphrase_failures_total',
+    'Wrong passphrases given for a protected secret, on reveal or burn.',
+  );
+  readonly rateLimited = this.counter(
+    'ots_rate_limited_total',
+    'Requests refused as rate limited (per-client budgets and per-secret passphrase guessing).',
+  );
+  readonly requestDuration = new Histogram({
+    name: 'ots_http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method, route pattern and status class.',
+    labelNames: ['method', 'route', 'status_class'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The secrets service's events, counted. */
+  readonly serviceEvents: ServiceEvents = {
+    created: () => this.created.inc(),
+    revealed: () => this.revealed.inc(),
+    burned: () => this.burned.inc(),
+    expired: () => this.expired.inc(),
+    wrongPassphrase: () => this.wrongPassphrases.inc(),
+  };
+
+  /** One answered request; `limited` when it was refused as rate limited (whatever status compat mode sent). */
+  observeRequest(method: string, route: string, status: number, seconds: number, limited: boolean): void {
+    this.requestDuration.observe({ method, route, status_class: statusClassOf(status) }, seconds);
+    if (limited) this.rateLimited.inc();
+  }
+
+  private counter(name: string, help: string): Counter {
+    return new Counter({ name, help, registers: [this.registry] });
+  }
+}
