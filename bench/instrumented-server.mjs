@@ -1,5 +1,6 @@
 // Runs the production server (dist/server.js) unchanged, plus probes the benchmark reads over IPC:
-// event-loop delay (perf_hooks.monitorEventLoopDelay) and peak RSS. Nothing here changes request handling.
+// event-loop delay (perf_hooks.monitorEventLoopDelay) and peak RSS. Plain JavaScript on purpose: a TypeScript
+// loader would add its own thread and memory to the process being measured. Nothing here touches requests.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -8,7 +9,7 @@ let rssPeak = 0;
 const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 100);
 sampler.unref();
 
-process.on('message', (msg: unknown) => {
+process.on('message', (msg) => {
   if (msg === 'reset') {
     delay.reset();
     return;
@@ -23,5 +24,4 @@ process.on('message', (msg: unknown) => {
   }
 });
 
-// A computed specifier: the built file does not exist at type-check time on a fresh clone.
-await import(new URL('../dist/server.js', import.meta.url).href);
+await import('../dist/server.js');
