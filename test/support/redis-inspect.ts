@@ -1,10 +1,9 @@
 // Redis stores whose key prefix the test knows, so a test can act behind the app's back (delete a secret, restart
 // on the same data, dump every key it wrote) the way an operator or a crash would.
-import { randomBytes } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
 import type { OtsRedis } from '../../src/store/redis-client.js';
 import { RedisKeys, RedisStore } from '../../src/store/redis-store.js';
-import { connectTestRedis } from './app.js';
+import { makeStore, uniquePrefix } from './app.js';
 
 export interface PrefixedRedisStore {
   store: RedisStore;
@@ -12,14 +11,10 @@ export interface PrefixedRedisStore {
   keys: RedisKeys;
 }
 
-export function freshPrefix(): string {
-  return `test:${randomBytes(6).toString('hex')}:`;
-}
-
 /** A store on its own connection; two of them with one prefix are two server instances sharing one Redis. */
-export async function makePrefixedRedisStore(prefix = freshPrefix()): Promise<PrefixedRedisStore> {
-  const redis = await connectTestRedis();
-  return { store: new RedisStore(redis, prefix), prefix, keys: new RedisKeys(prefix) };
+export async function makePrefixedRedisStore(prefix = uniquePrefix()): Promise<PrefixedRedisStore> {
+  const store = (await makeStore('redis', undefined, prefix)) as RedisStore;
+  return { store, prefix, keys: new RedisKeys(prefix) };
 }
 
 /**
