@@ -3,13 +3,26 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 export const KEY_LENGTH = 31; // 31 base36 characters ≈ 160 bits; one client rejects any other length
 
+// Random bytes are drawn from the CSPRNG in blocks and handed out once each: one call per block instead of one per
+// key (the per-call overhead showed in profiles of the create path). A byte is never reused.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function nextRandomByte(): number {
+  if (poolOffset >= pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
 /** A fresh key: 31 lowercase base36 characters from a cryptographic source, without modulo bias. */
 export function generateKey(): string {
   let out = '';
   while (out.length < KEY_LENGTH) {
-    for (const byte of randomBytes(40)) {
-      if (byte < 252 && out.length < KEY_LENGTH) out += ALPHABET[byte % 36];
-    }
+    const byte = nextRandomByte();
+    if (byte < 252) out += ALPHABET[byte % 36];
   }
   return out;
 }
