@@ -2,7 +2,7 @@
 // metrics listener over loopback.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { burn, get, ok, postForm, reveal, share, type Receipt } from '../api/wire.js';
-import { ALICE, makeApp, type TestApp } from '../support/app.js';
+import { ALICE, makeApp, uniquePrefix, type TestApp } from '../support/app.js';
 
 /** The value of one sample line (`name{labels} value`), or undefined when the scrape has no such line. */
 function sample(scrape: string, series: string): number | undefined {
@@ -21,8 +21,10 @@ describe('metrics on METRICS_PORT (Redis store)', () => {
   const seen: string[] = []; // every key, value and passphrase the flow used: none may reach the scrape
 
   beforeAll(async () => {
-    // Port 0: a free loopback port. Low limits so that the flow hits one rate limit; TTL_MIN=1 so a secret expires.
-    t = await makeApp('redis', { METRICS_PORT: '0', RATE_LIMIT_UNROUTED: '2', TTL_MIN: '1' });
+    // Port 0: a free loopback port. A low limit so that the flow hits it once, with counters of its own (the
+    // rate-limit counters live under REDIS_PREFIX, shared by every test app from 127.0.0.1 otherwise).
+    // TTL_MIN=1 so a secret can expire during the test.
+    t = await makeApp('redis', { METRICS_PORT: '0', REDIS_PREFIX: uniquePrefix(), RATE_LIMIT_UNROUTED: '2', TTL_MIN: '1' });
 
     const protectedOne = await share(t, { secret: 'metrics-secret-value-1', passphrase: 'correct-horse' });
     expect((await reveal(t, protectedOne.secret_key!, { passphrase: 'wrong-horse' })).headers['x-ots-intended-status']).toBe('404');
