@@ -17,6 +17,7 @@ import { securityHeadersPlugin, setSecurityHeaders } from './plugins/security-he
 import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './routes/api-v1/index.js';
 import { openApiPlugin } from './routes/api-v1/openapi.js';
+import healthRoutes from './routes/health.js';
 import type { Store } from './store/types.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
 
@@ -61,6 +62,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     bodyLimit: config.maxSecretBytes * 3 + 16_384,
     // Forwarded headers are believed only from the proxies TRUST_PROXY names; otherwise the socket peer is the client.
     trustProxy: config.trustProxy?.length ? config.trustProxy : false,
+    // While shutting down, requests already on an open connection are still served (then the connection closes);
+    // Fastify's own 503 would answer them outside the contract's error shape.
+    return503OnClosing: false,
     routerOptions: { querystringParser: parseQueryString },
     // A URL that does not decode (`/api/v1/secret/%E0%A4%A`) or a path parameter over the router's length is bad
     // input in the contract's shape, not Fastify's own JSON.
@@ -91,6 +95,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authPlugin, { accounts });
   await app.register(openApiPlugin); // before the API routes: it collects their schemas
   await app.register(apiV1, { prefix: '/api/v1', service, store: deps.store, publicUrl: config.publicUrl });
+  await app.register(healthRoutes, { store: deps.store });
   await app.register(webPages, { service, config, now: deps.now });
 
   app.addHook('onReady', async () => {

@@ -138,6 +138,38 @@ const proxyList: Parser<string[]> = (raw, name) =>
       return entry;
     });
 
+/** A Redis URL: `redis://` or `rediss://` (TLS), with optional user, password and database number. */
+const redisUrl: Parser<string> = (raw, name) => {
+  const v = raw.trim();
+  if (!/^rediss?:\/\/[^\s]+$/i.test(v)) {
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379, got a value that is not`);
+  }
+  return v;
+};
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port` (IPv6 as `[::1]:port`) → addresses, for Redis Cluster seeds and Sentinels. */
+const hostPorts: Parser<HostPort[]> = (raw, name) => {
+  const list = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(entry);
+      const port = Number(match?.[3]);
+      if (!match || port < 1 || port > 65535) {
+        throw new ConfigError(`${name} entries must be host:port (IPv6 as [addr]:port), got "${entry}"`);
+      }
+      return { host: (match[1] ?? match[2])!, port };
+    });
+  if (list.length === 0) throw new ConfigError(`${name} must list at least one host:port`);
+  return list;
+};
+
 /** An SMTP URL for nodemailer: `smtp://` (STARTTLS when offered) or `smtps://` (TLS), with optional credentials. */
 const smtpUrl: Parser<string> = (raw, name) => {
   const v = raw.trim();
@@ -162,11 +194,54 @@ function setting<T>(env: string, def: string | undefined, doc: string, parse: Pa
 export const settings = {
   port: setting('PORT', '7143', 'TCP port to listen on (0 picks a free one).', int(0, 65535)),
   host: setting('HOST', '127.0.0.1', 'Address to listen on. Use 0.0.0.0 inside a container.', text),
+  shutdownTimeout: setting(
+    'SHUTDOWN_TIMEOUT',
+    '10',
+    'Seconds a SIGTERM or SIGINT waits for in-flight requests to finish before the server exits anyway (with code 1). Keep it below your orchestrator\'s kill grace period.',
+    int(1, 3600),
+  ),
   redisUrl: setting(
     'REDIS_URL',
     undefined,
-    'Redis connection URL (`redis://` or `rediss://`). Unset: the embedded in-memory store (secrets die with the process).',
+    'Redis connection URL (`redis://` or `rediss://` for TLS), e.g. `redis://:password@redis:6379/0`. Unset (and no Cluster or Sentinel below): the embedded in-memory store (secrets die with the process).',
+    optional(redisUrl),
+  ),
+  redisClusterNodes: setting(
+    'REDIS_CLUSTER_NODES',
+    undefined,
+    'Redis Cluster seed nodes `host:port,host:port` (instead of `REDIS_URL`); the rest of the cluster is discovered from them.',
+    optional(hostPorts),
+  ),
+  redisSentinels: setting(
+    'REDIS_SENTINELS',
+    undefined,
+    'Redis Sentinel addresses `host:port,host:port` (instead of `REDIS_URL`); the server asks them for the current master of `REDIS_SENTINEL_NAME` and follows failovers.',
+    optional(hostPorts),
+  ),
+  redisSentinelName: setting('REDIS_SENTINEL_NAME', 'mymaster', 'Name of the master group the sentinels monitor.', text),
+  redisUsername: setting(
+    'REDIS_USERNAME',
+    undefined,
+    'Redis ACL user for Cluster nodes or the Sentinel-managed master. With `REDIS_URL`, put credentials in the URL instead.',
     optional(text),
+  ),
+  redisPassword: setting(
+    'REDIS_PASSWORD',
+    undefined,
+    'Redis password for Cluster nodes or the Sentinel-managed master. With `REDIS_URL`, put credentials in the URL instead.',
+    optional(text),
+  ),
+  redisSentinelPassword: setting(
+    'REDIS_SENTINEL_PASSWORD',
+    undefined,
+    'Password of the sentinels themselves, when they require one (`requirepass` in sentinel.conf).',
+    optional(text),
+  ),
+  redisTls: setting(
+    'REDIS_TLS',
+    'false',
+    'Use TLS to Cluster nodes, or to the sentinels and the master they name. With `REDIS_URL`, use `rediss://` instead. A private CA is trusted with `NODE_EXTRA_CA_CERTS=/path/ca.pem`.',
+    bool,
   ),
   redisPrefix: setting('REDIS_PREFIX', 'ots:', 'Prefix of every Redis key this server writes.', text),
   secret: setting(
@@ -337,6 +412,20 @@ export interface LoadOptions {
   requireSecret?: boolean;
 }
 
+function redisSettingsGiven(c: Partial<Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisSentinels'>>): string[] {
+  const given: [unknown, string][] = [
+    [c.redisUrl, 'REDIS_URL'],
+    [c.redisClusterNodes, 'REDIS_CLUSTER_NODES'],
+    [c.redisSentinels, 'REDIS_SENTINELS'],
+  ];
+  return given.filter(([value]) => value !== undefined).map(([, env]) => env);
+}
+
+/** True when a Redis topology is configured (single server, Cluster or Sentinel); false means the memory store. */
+export function usesRedis(c: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisSentinels'>): boolean {
+  return redisSettingsGiven(c).length > 0;
+}
+
 /** Reads and validates every setting; throws ConfigError listing all problems at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const out: Record<string, unknown> = {};
@@ -357,8 +446,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       problems.push(`WEB_TTL_CHOICES must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${outside.join(', ')}`);
     }
     if (c.smtpUrl && !c.smtpFrom) problems.push('SMTP_FROM is required when SMTP_URL is set (e.g. "Secrets <noreply@example.com>")');
-    if (c.redisUrl && !c.secret && options.requireSecret !== false) {
-      problems.push('OTS_SECRET is required when REDIS_URL is set (generate one with: openssl rand -hex 32)');
+    const topologies = redisSettingsGiven(c);
+    if (topologies.length > 1) problems.push(`Set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, got ${topologies.join(' and ')}`);
+    if (topologies.length > 0 && !c.secret && options.requireSecret !== false) {
+      problems.push(`OTS_SECRET is required when ${topologies[0]} is set (generate one with: openssl rand -hex 32)`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));

@@ -1,7 +1,47 @@
 // Boot only: read config, build the app, listen, shut down gracefully on signals.
+import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createStore } from './store/index.js';
+import { ConfigError, loadConfig, usesRedis, type Config } from './config.js';
+import { createStore, describeStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+/**
+ * On SIGTERM or SIGINT: stop accepting connections, let requests in flight finish (Fastify closes idle keep-alive
+ * connections and answers the rest with `Connection: close`), then close Redis and exit 0. If requests are still
+ * running after `timeoutMs`, or a second signal comes, exit 1 at once.
+ */
+function exitGracefullyOnSignals(app: FastifyInstance, store: Store, timeoutMs: number): void {
+  let closing = false;
+  // A request that was in flight when the signal came would leave its connection open for keep-alive after
+  // the response, and close() would wait for it: tell the client the connection ends with this response.
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('Connection', 'close');
+  });
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (closing) {
+      app.log.warn({ signal }, 'second signal during shutdown; exiting now');
+      process.exit(1);
+    }
+    closing = true;
+    app.log.info({ signal, timeoutMs }, 'shutting down: refusing new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      app.log.error({ timeoutMs }, 'requests still in flight after SHUTDOWN_TIMEOUT; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    force.unref();
+    try {
+      await app.close();
+      await store.close();
+      app.log.info('shutdown complete: requests finished, store closed');
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+  process.on('SIGINT', (signal) => void shutdown(signal));
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -13,36 +53,21 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config);
-  if (!config.redisUrl) {
-    logger.warn('REDIS_URL is not set: using the embedded in-memory store; secrets die with the process');
+  if (!usesRedis(config)) {
+    logger.warn('no Redis configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): using the embedded in-memory store; secrets die with the process');
     if (config.secretGenerated) logger.warn('OTS_SECRET is not set: using a random master key for this process');
   }
   const store = await createStore(config);
   const app = await buildApp(config, { store, logger });
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      app.log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    try {
-      await app.close(); // stops accepting, waits for in-flight requests
-      await store.close();
-      process.exit(0);
-    } catch (err) {
-      app.log.error({ err }, 'error during shutdown');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  exitGracefullyOnSignals(app, store, config.shutdownTimeout * 1000);
 
   await app.listen({ port: config.port, host: config.host });
+  let reachable = true;
+  await store.ping().catch(() => (reachable = false));
+  app.log[reachable ? 'info' : 'warn'](
+    { store: describeStore(config), reachable },
+    reachable ? 'store connected' : 'store unreachable: API requests answer 503 and /ready fails until it answers',
+  );
 }
 
 main().catch((err) => {

@@ -1,16 +1,53 @@
 import type { Config } from '../config.js';
 import { MemoryStore } from './memory-store.js';
-import { createRedisClient } from './redis-client.js';
+import { createRedisClient, type RedisAuth, type RedisTarget } from './redis-client.js';
 import { RedisStore } from './redis-store.js';
 import type { Store } from './types.js';
 
-/** Redis when REDIS_URL is set, else the embedded memory store. Connects, but does not fail when Redis is down. */
-export async function createStore(config: Pick<Config, 'redisUrl' | 'redisPrefix'>): Promise<Store> {
-  if (!config.redisUrl) return new MemoryStore();
-  const redis = createRedisClient(config.redisUrl);
-  await redis.connect().catch(() => {
-    // Not fatal: requests answer 503 and /status says offline until Redis is back; ioredis keeps retrying.
-  });
+export type RedisSettings = Pick<
+  Config,
+  | 'redisUrl'
+  | 'redisClusterNodes'
+  | 'redisSentinels'
+  | 'redisSentinelName'
+  | 'redisUsername'
+  | 'redisPassword'
+  | 'redisSentinelPassword'
+  | 'redisTls'
+>;
+
+/** The configured Redis topology, or undefined for the embedded memory store. */
+export function redisTargetOf(c: RedisSettings): RedisTarget | undefined {
+  if (c.redisClusterNodes) return { kind: 'cluster', nodes: c.redisClusterNodes };
+  if (c.redisSentinels) return { kind: 'sentinel', sentinels: c.redisSentinels, name: c.redisSentinelName };
+  if (c.redisUrl) return { kind: 'single', url: c.redisUrl };
+  return undefined;
+}
+
+export function redisAuthOf(c: RedisSettings): RedisAuth {
+  return { username: c.redisUsername, password: c.redisPassword, sentinelPassword: c.redisSentinelPassword, tls: c.redisTls };
+}
+
+/** Where the store lives, for the startup log line: never a password. */
+export function describeStore(c: RedisSettings): string {
+  const target = redisTargetOf(c);
+  if (!target) return 'memory';
+  const list = (nodes: { host: string; port: number }[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if (target.kind === 'cluster') return `redis cluster ${list(target.nodes)}`;
+  if (target.kind === 'sentinel') return `redis sentinel ${target.name} via ${list(target.sentinels)}`;
+  const url = new URL(target.url);
+  return `redis ${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/**
+ * Redis (single server, Cluster or Sentinel) when configured, else the embedded memory store. Connects, but does
+ * not fail when Redis is down: requests answer 503 and /ready says so until it is back; ioredis keeps retrying.
+ */
+export async function createStore(config: RedisSettings & Pick<Config, 'redisPrefix'>): Promise<Store> {
+  const target = redisTargetOf(config);
+  if (!target) return new MemoryStore();
+  const redis = createRedisClient(target, redisAuthOf(config));
+  await redis.connect().catch(() => {});
   return new RedisStore(redis, config.redisPrefix);
 }
 

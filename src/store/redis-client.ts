@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { HostPort } from '../config.js';
 import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
@@ -12,20 +13,43 @@ export interface OtsRedisCommands {
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
 }
 
-export type OtsRedis = Redis & OtsRedisCommands;
+/** A single-server, Sentinel-managed or Cluster client: the store uses only commands all three share. */
+export type OtsRedis = (Redis | Cluster) & OtsRedisCommands;
 
-/** Fail fast while Redis is away: no offline queue, one retry, a bounded command time. */
+/** Where Redis is: one server by URL, a Cluster by its seed nodes, or the master a set of Sentinels names. */
+export type RedisTarget =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: HostPort[] }
+  | { kind: 'sentinel'; sentinels: HostPort[]; name: string };
+
+/** Credentials and TLS for Cluster nodes and Sentinel setups (a single server takes them in its URL). */
+export interface RedisAuth {
+  username?: string | undefined;
+  password?: string | undefined;
+  sentinelPassword?: string | undefined;
+  tls?: boolean | undefined;
+}
+
+/** Reconnect quickly after Redis comes back: 100 ms, 200 ms, … at most a second between tries. */
+const reconnectDelay = (times: number) => Math.min(times * 100, 1_000);
+
+/**
+ * Fail fast while Redis is away: no offline queue and a bounded command time, so requests answer 503 at once
+ * instead of piling up. A command cut off by a lost connection fails and is never replayed after a reconnect:
+ * replaying a claim whose caller already got a 503 would destroy a secret that nobody received.
+ */
 export const failFastOptions: RedisOptions = {
   lazyConnect: true,
   enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  commandTimeout: 2_000,
+  maxRetriesPerRequest: 0,
+  autoResendUnfulfilledCommands: false,
+  commandTimeout: 1_000,
   connectTimeout: 2_000,
-  retryStrategy: (times) => Math.min(times * 100, 1_000),
+  retryStrategy: reconnectDelay,
 };
 
 /** Registers the Lua scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
-export function defineOtsCommands(redis: Redis): OtsRedis {
+export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsClaim', { numberOfKeys: 2, lua: scripts.CLAIM });
   redis.defineCommand('otsRestore', { numberOfKeys: 1, lua: scripts.RESTORE });
   redis.defineCommand('otsClaimIfUnchanged', { numberOfKeys: 2, lua: scripts.CLAIM_IF_UNCHANGED });
@@ -36,8 +60,59 @@ export function defineOtsCommands(redis: Redis): OtsRedis {
   return redis as OtsRedis;
 }
 
-export function createRedisClient(url: string): OtsRedis {
-  const redis = new Redis(url, failFastOptions);
+/** A demoted master answers READONLY until Sentinel's reconfiguration reaches us: reconnect to find the new one. */
+const reconnectOnReadonly = (err: Error) => err.message.startsWith('READONLY');
+
+export function clusterOptions(auth: RedisAuth = {}): ClusterOptions {
+  // Reconnection is the cluster's (clusterRetryStrategy); a node takes only the per-connection options.
+  const { lazyConnect, enableOfflineQueue, retryStrategy: _perCluster, ...perNode } = failFastOptions;
+  return {
+    lazyConnect,
+    enableOfflineQueue,
+    clusterRetryStrategy: reconnectDelay,
+    // Slot map refreshes and redirects stay within the same bounds as a command.
+    slotsRefreshTimeout: failFastOptions.connectTimeout,
+    redisOptions: {
+      ...perNode,
+      username: auth.username,
+      password: auth.password,
+      ...(auth.tls ? { tls: {} } : {}),
+    },
+  };
+}
+
+export function sentinelOptions(target: Extract<RedisTarget, { kind: 'sentinel' }>, auth: RedisAuth = {}): RedisOptions {
+  return {
+    ...failFastOptions,
+    sentinels: target.sentinels,
+    name: target.name,
+    role: 'master',
+    username: auth.username,
+    password: auth.password,
+    sentinelPassword: auth.sentinelPassword,
+    // Subscribes to the sentinels' +switch-master, so a failover is followed at once rather than on the next error.
+    failoverDetector: true,
+    sentinelCommandTimeout: failFastOptions.commandTimeout,
+    sentinelRetryStrategy: reconnectDelay,
+    reconnectOnError: reconnectOnReadonly,
+    ...(auth.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+  };
+}
+
+function connect(target: RedisTarget, auth: RedisAuth): Redis | Cluster {
+  switch (target.kind) {
+    case 'single':
+      return new Redis(target.url, { ...failFastOptions, reconnectOnError: reconnectOnReadonly });
+    case 'cluster':
+      return new Cluster(target.nodes, clusterOptions(auth));
+    case 'sentinel':
+      return new Redis(sentinelOptions(target, auth));
+  }
+}
+
+/** A client for the target, not yet connected (call connect()), with the store's Lua commands defined. */
+export function createRedisClient(target: RedisTarget | string, auth: RedisAuth = {}): OtsRedis {
+  const redis = connect(typeof target === 'string' ? { kind: 'single', url: target } : target, auth);
   // Connection errors surface per request as 503s; without a listener ioredis would print them raw.
   redis.on('error', () => {});
   return defineOtsCommands(redis);

@@ -6,12 +6,14 @@ import { inject } from 'vitest';
 import { buildApp, createLogger, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { createRedisClient } from '../../src/store/redis-client.js';
+import { createRedisClient, type OtsRedis } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import type { Store } from '../../src/store/types.js';
+import { topologyFromEnv } from './topology.js';
 
 export type StoreKind = 'redis' | 'memory';
-export const STORE_KINDS: StoreKind[] = ['redis', 'memory'];
+/** Under OTS_TEST_TOPOLOGY=cluster or sentinel only Redis stores run: the memory store's results would not change. */
+export const STORE_KINDS: StoreKind[] = topologyFromEnv() === 'single' ? ['redis', 'memory'] : ['redis'];
 
 export const TEST_MASTER_KEY = 'a3f1c2d4e5b60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00';
 export const ALICE = { email: 'alice@example.com', token: 'alice-token-0123456789' };
@@ -19,6 +21,13 @@ export const BOB = { email: 'bob@example.com', token: 'bob-token-0123456789' };
 
 export function redisUrl(): string {
   return inject('redisUrl');
+}
+
+/** A connected client for the run's topology (single server, Cluster or Sentinel), with the store's scripts. */
+export async function connectTestRedis(): Promise<OtsRedis> {
+  const redis = createRedisClient(inject('redisTarget'));
+  await redis.connect();
+  return redis;
 }
 
 export const HIGH_RATE_LIMITS = Object.fromEntries(
@@ -45,9 +54,7 @@ export function uniquePrefix(): string {
 /** A store of the given kind; Redis stores get a unique key prefix unless one is given (to share it with a child process). */
 export async function makeStore(kind: StoreKind, now?: () => number, prefix = uniquePrefix()): Promise<Store> {
   if (kind === 'memory') return new MemoryStore(now);
-  const redis = createRedisClient(redisUrl());
-  await redis.connect();
-  return new RedisStore(redis, prefix);
+  return new RedisStore(await connectTestRedis(), prefix);
 }
 
 export interface TestApp {

@@ -41,6 +41,8 @@ export interface RedisServerOptions {
   args?: string[];
   /** Data directory to reuse across restarts; a temporary one by default. */
   dir?: string;
+  /** A config file given before the options (a Sentinel needs one it can rewrite; add '--sentinel' to args). */
+  configFile?: string;
 }
 
 export class RedisServer {
@@ -52,6 +54,7 @@ export class RedisServer {
     readonly port: number,
     private readonly args: string[],
     dir: string | undefined,
+    private readonly configFile?: string,
   ) {
     this.ownsDir = dir === undefined;
     this.dir = dir ?? mkdtempSync(join(tmpdir(), 'ots-redis-'));
@@ -62,7 +65,7 @@ export class RedisServer {
   }
 
   static async start(opts: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(opts.port ?? (await freePort()), opts.args ?? [], opts.dir);
+    const server = new RedisServer(opts.port ?? (await freePort()), opts.args ?? [], opts.dir, opts.configFile);
     await server.start();
     return server;
   }
@@ -71,7 +74,11 @@ export class RedisServer {
     const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
     this.child = spawn(
       bin,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--daemonize', 'no', ...this.args],
+      [
+        ...(this.configFile ? [this.configFile] : []),
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--daemonize', 'no'],
+        ...this.args,
+      ],
       { stdio: 'ignore' },
     );
     const spawnError = new Promise<never>((_, reject) =>
@@ -86,7 +93,8 @@ export class RedisServer {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null) return;
+    // Already gone: exited on its own, or killed by a signal (then exitCode stays null and 'exit' has fired).
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../store/types.js';
+
+/**
+ * Probes for orchestrators, outside the OTS API: /health says the process serves HTTP (liveness: restart me if
+ * not), /ready says the store answers too (readiness: send me traffic). A Redis outage fails only /ready, so an
+ * orchestrator stops routing to the instance without restarting it; it recovers by itself when Redis returns.
+ */
+export default async function healthRoutes(app: FastifyInstance, opts: { store: Store }) {
+  app.get('/health', async (_req, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    return { status: 'ok' };
+  });
+  app.get('/ready', async (_req, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    try {
+      await opts.store.ping();
+      return { status: 'ready', store: opts.store.kind };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', store: opts.store.kind });
+    }
+  });
+}
