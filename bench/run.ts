@@ -90,6 +90,7 @@ async function basicRound(s: Server, amount: number) {
       },
     ],
   });
+  if (created.length === 0) throw new Error(`${s.name}: no create succeeded (${create.non2xx} non-2xx answers)`);
   let next = 0;
   const receipt = await run({
     url: s.url,
@@ -260,9 +261,13 @@ async function main() {
   }
 }
 
-/** The benchmark is one client on loopback: lift per-client rate limits so they do not cap the figures. */
+/**
+ * The benchmark is one client on loopback: per-client budgets are raised so they do not cap the figures, but the
+ * limiter stays on (its counter round trip is part of what a production request costs).
+ */
 function benchRateLimits(): Record<string, string> {
-  return { RATE_LIMIT_MAX: '100000000' };
+  const huge = '1000000000';
+  return { RATE_LIMIT_CREATE: huge, RATE_LIMIT_REVEAL: huge, RATE_LIMIT_RECEIPT: huge, RATE_LIMIT_BURN: huge };
 }
 
 main().catch((err) => {
