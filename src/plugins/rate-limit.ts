@@ -20,7 +20,6 @@ declare module 'fastify' {
 
 type LimitSettings = Pick<
   Config,
-  | 'redisPrefix'
   | 'rateLimitWindow'
   | 'rateLimitCreate'
   | 'rateLimitReveal'
@@ -64,16 +63,18 @@ function limitsOf(c: LimitSettings): Record<RateClass, number> {
 
 /**
  * Per-client rate limits with @fastify/rate-limit, counted in Redis when the store is Redis (so every instance
- * shares the counts, under REDIS_PREFIX) and in process memory otherwise. The check runs on onRequest,
+ * shares the counts, beside the store's own keys under REDIS_PREFIX) and in process memory otherwise. The check runs on onRequest,
  * before any body is read, and refuses with the contract's rate-limit error and Retry-After.
  */
 export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitOptions) => {
   const limits = limitsOf(opts.config);
   const classOf = (req: FastifyRequest) => rateClassOf(req) ?? 'unrouted';
-  const redis = opts.store.kind === 'redis' ? (opts.store as RedisStore).redis : undefined;
+  const redisStore = opts.store.kind === 'redis' ? (opts.store as RedisStore) : undefined;
   await app.register(rateLimit, {
     global: false, // applied by the hook below, which also covers unrouted paths
-    ...(redis ? { redis, nameSpace: `${opts.config.redisPrefix}ratelimit:` } : { store: MemoryRateLimitStore }),
+    ...(redisStore
+      ? { redis: redisStore.redis, nameSpace: `${redisStore.prefix}ratelimit:` }
+      : { store: MemoryRateLimitStore }),
     timeWindow: opts.config.rateLimitWindow * 1000,
     keyGenerator: (req) => `${classOf(req)}:${clientGroup(req.ip)}`,
     max: (req) => limits[classOf(req)],

@@ -155,7 +155,8 @@ export class RedisStore implements Store {
 
   constructor(
     readonly redis: OtsRedis,
-    prefix: string,
+    /** Prefix of every key this store writes; the rate limiter keeps its counters under it too. */
+    readonly prefix: string,
   ) {
     const keys = new RedisKeys(prefix);
     this.secrets = new RedisSecretStore(redis, keys);

@@ -74,7 +74,7 @@ describe('an operator reading logs (LOG_LEVEL=trace) and a Redis dump finds no m
 describe.each(STORE_KINDS)('API responses tell caches and browsers to keep nothing (%s store)', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await makeApp(kind, { RATE_LIMIT_UNROUTED: '2', REDIS_PREFIX: `hygiene-${Math.random()}:` });
+    t = await makeApp(kind, { RATE_LIMIT_UNROUTED: '2' });
   });
   afterAll(() => t.close());
 

@@ -3,16 +3,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisClient } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { makeApp, STORE_KINDS, uniquePrefix, type TestApp } from '../support/app.js';
+import { makeApp, makeStore, STORE_KINDS, uniquePrefix, type TestApp } from '../support/app.js';
 import { freePort } from '../support/redis-server.js';
-import { expectRateLimited, isolatedLimits, isRateLimited, randomKey, RATE_LIMITED, share } from './support.js';
+import { expectRateLimited, isRateLimited, randomKey, RATE_LIMITED, share } from './support.js';
 
 const WINDOW = 60;
 
 describe.each(STORE_KINDS)('rate limits (%s store)', (kind) => {
   const apps: TestApp[] = [];
   const start = async (env: Record<string, string>, deps: Parameters<typeof makeApp>[2] = {}) => {
-    const t = await makeApp(kind, isolatedLimits({ RATE_LIMIT_WINDOW: String(WINDOW), ...env }), deps);
+    // Each test store has its own key prefix, and the Redis counters live under it: no other test shares them.
+    const t = await makeApp(kind, { RATE_LIMIT_WINDOW: String(WINDOW), ...env }, deps);
     apps.push(t);
     return t;
   };
@@ -145,14 +146,14 @@ describe.each(STORE_KINDS)('rate limits (%s store)', (kind) => {
 describe('rate limits across instances (redis store)', () => {
   it('two server instances sharing one Redis share one budget per client', async () => {
     const prefix = uniquePrefix();
-    const env = { REDIS_PREFIX: prefix, RATE_LIMIT_CREATE: '4', RATE_LIMIT_WINDOW: String(WINDOW) };
-    const a = await makeApp('redis', env);
-    const b = await makeApp('redis', env);
+    const env = { RATE_LIMIT_CREATE: '4', RATE_LIMIT_WINDOW: String(WINDOW) };
+    const a = await makeApp('redis', env, { store: await makeStore('redis', undefined, prefix) });
+    const b = await makeApp('redis', env, { store: await makeStore('redis', undefined, prefix) });
     try {
       const answers = [];
       for (let i = 0; i < 6; i++) answers.push(await share((i % 2 ? b : a).app, '198.51.100.200'));
       expect(answers.map(isRateLimited)).toEqual([false, false, false, false, true, true]);
-      // The counters live under REDIS_PREFIX, beside the server's other keys.
+      // The counters live under the store's prefix (REDIS_PREFIX), beside the server's other keys.
       const redis = (a.store as RedisStore).redis;
       expect(await redis.keys(`${prefix}ratelimit:*`)).toEqual([`${prefix}ratelimit:create:198.51.100.200`]);
     } finally {

@@ -2,14 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { uniquePrefix } from '../support/app.js';
 
 export const RATE_LIMITED = 'Rate limit exceeded. Please try again later.';
-
-/** Env for an app whose rate-limit counters no other test shares (Redis counters live under REDIS_PREFIX). */
-export function isolatedLimits(env: Record<string, string>): Record<string, string> {
-  return { REDIS_PREFIX: uniquePrefix(), ...env };
-}
 
 /** A well-formed key that nobody created: 31 characters of base36. */
 export function randomKey(): string {
