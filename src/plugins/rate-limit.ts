@@ -63,8 +63,8 @@ function limitsOf(c: LimitSettings): Record<RateClass, number> {
 
 /**
  * Per-client rate limits with @fastify/rate-limit, counted in Redis when the store is Redis (so every instance
- * shares the counts, beside the store's own keys under REDIS_PREFIX) and in process memory otherwise. The check runs on onRequest,
- * before any body is read, and refuses with the contract's rate-limit error and Retry-After.
+ * shares the counts; they sit beside the store's own keys under REDIS_PREFIX) and in process memory otherwise.
+ * The check runs on onRequest, before any body is read, and refuses with the contract's error and Retry-After.
  */
 export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitOptions) => {
   const limits = limitsOf(opts.config);
