@@ -58,6 +58,11 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
       throw errors.secretTooLarge(opts.maxSecretBytes);
     }
   });
+  // busboy throws a bare Error (a 500) for a multipart type without a boundary; refuse it first as bad input.
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    const type = req.headers['content-type'] ?? '';
+    if (/^\s*multipart\/form-data/i.test(type) && !/boundary=/i.test(type)) throw errors.badRequest();
+  });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fields: 20, fieldSize: opts.maxSecretBytes + 4096, files: 0, parts: 20, fieldNameSize: 100 },
