@@ -17,10 +17,10 @@ const REDIS_CONF = join(ROOT, 'docker', 'redis.conf');
 const WORKERS = 8;
 const ACKED_BEFORE_KILL = 200;
 
-async function redisInfo(url: string, section: string): Promise<string> {
+async function ask<T>(url: string, fn: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis(url, { maxRetriesPerRequest: 0 });
   try {
-    return await redis.info(section);
+    return await fn(redis);
   } finally {
     redis.disconnect();
   }
@@ -39,8 +39,8 @@ describe('AOF with appendfsync always (docker/redis.conf) across a Redis crash',
 
   it('loses no secret whose create was answered 200 when Redis is killed mid-run and restarted', { timeout: 60_000 }, async () => {
     redis = await start();
-    const persistence = await redisInfo(redis.url, 'persistence');
-    expect(persistence).toContain('aof_enabled:1');
+    expect(await ask(redis.url, (r) => r.info('persistence'))).toContain('aof_enabled:1');
+    expect(await ask(redis.url, (r) => r.config('GET', 'appendfsync'))).toEqual(['appendfsync', 'always']);
     const client = createRedisClient(redis.url);
     await client.connect();
     t = await makeApp('redis', {}, { store: new RedisStore(client, uniquePrefix()) });
@@ -63,7 +63,7 @@ describe('AOF with appendfsync always (docker/redis.conf) across a Redis crash',
     const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
 
     await vi.waitFor(() => expect(acked.length).toBeGreaterThanOrEqual(ACKED_BEFORE_KILL), { timeout: 30_000, interval: 10 });
-    const pid = Number(/process_id:(\d+)/.exec(await redisInfo(redis.url, 'server'))![1]);
+    const pid = Number(/process_id:(\d+)/.exec(await ask(redis.url, (r) => r.info('server')))![1]);
     process.kill(pid, 'SIGKILL'); // no shutdown, no final fsync: only what the AOF already holds survives
     await vi.waitFor(() => expect(refused).toBeGreaterThanOrEqual(WORKERS), { timeout: 10_000, interval: 10 });
     running = false;

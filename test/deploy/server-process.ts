@@ -33,10 +33,19 @@ export async function startServerProcess(env: Record<string, string>, command = 
 
   const origin = await new Promise<string>((resolve, reject) => {
     void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${stderr}`)));
+    // Needs LOG_LEVEL info or lower: the origin comes from Fastify's "Server listening at" line.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not log "Server listening at" within 10 s:\n${logs.join('\n')}\n${stderr}`));
+    }, 10_000);
+    void exited.then(() => clearTimeout(timer));
     createInterface({ input: child.stdout }).on('line', (line) => {
       logs.push(line);
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (match) resolve(match[1]!);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
     });
   });
 

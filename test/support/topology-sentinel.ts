@@ -13,7 +13,7 @@ export interface SentinelSet extends StartedTopology {
   master: RedisServer;
   replica: RedisServer;
   sentinel: RedisServer;
-  /** Asks the Sentinel to promote the replica now; resolves once it names the new master and the old one follows it. */
+  /** Asks the Sentinel to promote the replica now; resolves once it names the new master and that one is a master. */
   failover(): Promise<{ from: number; to: number }>;
 }
 
@@ -86,7 +86,7 @@ export async function startSentinelSet(): Promise<SentinelSet> {
       await ask(sentinel.port, (r) => r.call('SENTINEL', 'FAILOVER', SENTINEL_MASTER_NAME));
       await poll('the sentinel to name a new master', async () => (await masterPortOf(sentinel.port)) !== from);
       const to = (await masterPortOf(sentinel.port))!;
-      await poll('the old master to replicate from the new one', () => linkUp(from));
+      await poll('the new master to take writes', () => ask(to, async (r) => (await r.info('replication')).includes('role:master')));
       return { from, to };
     };
 
