@@ -5,8 +5,7 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { parseUrlEncoded } from '../src/plugins/urlencoded.js';
 
-// Auto-pipelining as in ots-server's client: commands issued in one tick share one write.
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const app = Fastify({ logger: false });
 app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
   done(null, parseUrlEncoded(body as string)),
