@@ -15,7 +15,6 @@ import { HIGH_RATE_LIMITS, TEST_MASTER_KEY, uniquePrefix } from '../support/app.
 import { freePort, RedisServer } from '../support/redis-server.js';
 import { startCluster } from '../support/topology-cluster.js';
 import { SENTINEL_MASTER_NAME, startSentinelSet, type SentinelSet } from '../support/topology-sentinel.js';
-import type { StartedTopology } from '../support/topology.js';
 import { call, expectBackShortly, reveal, share } from './http.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
@@ -112,11 +111,12 @@ async function roundTrips(origin: string, n: number): Promise<void> {
 
 describe('node dist/server.js on each topology', () => {
   const servers: ServerProcess[] = [];
-  const topologies: StartedTopology[] = [];
+  /** Stops what a test started (Redis servers, a Cluster, a Sentinel set). */
+  const stops: (() => Promise<void>)[] = [];
   beforeAll(ensureBuilt);
   afterAll(async () => {
     servers.forEach((s) => s.kill());
-    await Promise.all(topologies.map((t) => t.stop()));
+    await Promise.all(stops.map((stop) => stop()));
   });
 
   it('REDIS_URL=rediss:// talks TLS to Redis, trusting a private CA through NODE_EXTRA_CA_CERTS', async () => {
@@ -130,7 +130,7 @@ describe('node dist/server.js on each topology', () => {
       const tlsPort = await freePort();
       const tlsArgs = ['--tls-port', String(tlsPort), '--tls-cert-file', cert, '--tls-key-file', key, '--tls-auth-clients', 'no'];
       const redis = await RedisServer.start({ args: tlsArgs });
-      topologies.push({ stop: () => redis.destroy() } as StartedTopology);
+      stops.push(() => redis.destroy());
 
       const server = await serveOn({ REDIS_URL: `rediss://127.0.0.1:${tlsPort}` }, { NODE_EXTRA_CA_CERTS: cert });
       servers.push(server);
@@ -146,7 +146,7 @@ describe('node dist/server.js on each topology', () => {
 
   it('REDIS_CLUSTER_NODES with one seed finds the three masters and serves keys from every slot range', async () => {
     const cluster = await startCluster();
-    topologies.push(cluster);
+    stops.push(cluster.stop);
     const [seed] = cluster.target.kind === 'cluster' ? cluster.target.nodes : [];
     const server = await serveOn({ REDIS_CLUSTER_NODES: `${seed!.host}:${seed!.port}` });
     servers.push(server);
@@ -159,7 +159,7 @@ describe('node dist/server.js on each topology', () => {
     let server: ServerProcess;
     beforeAll(async () => {
       set = await startSentinelSet();
-      topologies.push(set);
+      stops.push(set.stop);
       server = await serveOn({
         REDIS_SENTINELS: `127.0.0.1:${set.sentinel.port}`,
         REDIS_SENTINEL_NAME: SENTINEL_MASTER_NAME,
