@@ -218,7 +218,12 @@ export class SecretsService {
     const { receipt, metadataTtl } = await this.ownedReceipt(metadataKey, actor);
     let secretTtl: number | null = null;
     if (LIVE_STATES.includes(receipt.state)) {
-      secretTtl = await this.store.secretTtl(receipt.secretKey);
+      // One round trip for both: a first look moves new to viewed whether or not the secret is still there.
+      const [ttl] = await Promise.all([
+        this.store.secretTtl(receipt.secretKey),
+        receipt.state === 'new' ? this.store.transition(metadataKey, ['new'], 'viewed', receipt.updated) : null,
+      ]);
+      secretTtl = ttl;
       if (secretTtl === null) {
         const gone = goneState(receipt, this.now());
         if (await this.store.transition(metadataKey, LIVE_STATES, gone, this.now())) {
@@ -228,7 +233,6 @@ export class SecretsService {
         // It moved under us (revealed or burned just now): report what it became.
         return this.viewReceipt(metadataKey, actor);
       }
-      if (receipt.state === 'new') await this.store.transition(metadataKey, ['new'], 'viewed', receipt.updated);
     }
     return receiptView(receipt, { metadataTtl, secretTtl });
   }
