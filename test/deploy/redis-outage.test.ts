@@ -25,6 +25,20 @@ async function serve(url: string, env: Record<string, string> = {}): Promise<Ser
   return { t, origin: await t.app.listen({ host: '127.0.0.1', port: 0 }) };
 }
 
+/** For a describe block: a redis-server of its own and the app served on it, both stopped afterwards. */
+function ownRedisAndApp(env: Record<string, string> = {}): { redis: RedisServer; served: Served } {
+  const own = {} as { redis: RedisServer; served: Served };
+  beforeAll(async () => {
+    own.redis = await RedisServer.start();
+    own.served = await serve(own.redis.url, env);
+  });
+  afterAll(async () => {
+    await own.served?.t.close();
+    await own.redis?.destroy();
+  });
+  return own;
+}
+
 function admin(url: string): Redis {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
   redis.on('error', () => {});
@@ -62,21 +76,12 @@ function everyKindAtOnce(origin: string, s: { secret_key: string; metadata_key: 
 }
 
 describe('Redis stopped mid-run, then restarted on the same port', () => {
-  let redis: RedisServer;
-  let served: Served;
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    served = await serve(redis.url);
-  });
-  afterAll(async () => {
-    await served?.t.close();
-    await redis?.destroy();
-  });
+  const own = ownRedisAndApp();
 
   it('while it is down: every API request fails fast with the 503-intended error, no pile-up', async () => {
-    const { origin } = served;
+    const { origin } = own.served;
     const before = await share(origin, 'made before the outage');
-    await redis.stop();
+    await own.redis.stop();
 
     const started = performance.now();
     const replies = await everyKindAtOnce(origin, before, 10);
@@ -90,37 +95,31 @@ describe('Redis stopped mid-run, then restarted on the same port', () => {
   });
 
   it('while it is down: /api/v1/status says offline, GET /health 200 (alive), GET /ready 503 (not ready)', async () => {
-    const { origin } = served;
+    const { origin } = own.served;
     expect(await call(origin, 'GET', '/api/v1/status')).toMatchObject({ status: 200, body: { status: 'offline', locale: 'en' } });
     expect(await call(origin, 'GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
     expect(await call(origin, 'GET', '/ready')).toMatchObject({ status: 503, body: { status: 'unavailable' } });
   });
 
   it('when it is back on the same port, the same server recovers without a restart', async () => {
-    await redis.start();
-    await waitUntilReady(served.origin);
-    expect((await call(served.origin, 'GET', '/api/v1/status')).body).toEqual({ status: 'nominal', locale: 'en' });
-    await roundTrip(served.origin, 'after the outage');
+    await own.redis.start();
+    const { origin } = own.served;
+    await waitUntilReady(origin);
+    expect((await call(origin, 'GET', '/api/v1/status')).body).toEqual({ status: 'nominal', locale: 'en' });
+    await roundTrip(origin, 'after the outage');
   });
 });
 
 describe('Redis hung (SIGSTOP) mid-run, then resumed', () => {
-  let redis: RedisServer;
-  let served: Served;
+  const own = ownRedisAndApp();
   let pid: number;
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    served = await serve(redis.url);
-    pid = await pidOf(redis.url);
+    pid = await pidOf(own.redis.url);
   });
   afterEach(() => void process.kill(pid, 'SIGCONT'));
-  afterAll(async () => {
-    await served?.t.close();
-    await redis?.destroy();
-  });
 
   it('requests give up within the command timeout instead of waiting on it; /health still answers at once', async () => {
-    const { origin } = served;
+    const { origin } = own.served;
     const before = await share(origin, 'made before the hang');
     process.kill(pid, 'SIGSTOP');
 
@@ -146,24 +145,17 @@ describe('Redis hung (SIGSTOP) mid-run, then resumed', () => {
 });
 
 describe('a connection cut while a reveal is in flight', () => {
-  let redis: RedisServer;
-  let served: Served;
+  // No reveal rate limit: the only Redis command of the reveal is the claim itself.
+  const own = ownRedisAndApp({ RATE_LIMIT_REVEAL: '0' });
   let control: Redis;
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    // No reveal rate limit: the only Redis command of the reveal is the claim itself.
-    served = await serve(redis.url, { RATE_LIMIT_REVEAL: '0' });
-    control = admin(redis.url);
+    control = admin(own.redis.url);
     await control.connect();
   });
-  afterAll(async () => {
-    control?.disconnect();
-    await served?.t.close();
-    await redis?.destroy();
-  });
+  afterAll(() => control?.disconnect());
 
   it('answers 503-intended and is never replayed after the reconnect: the secret is still there to reveal', async () => {
-    const { origin } = served;
+    const { origin } = own.served;
     const s = await share(origin, 'survives a cut connection');
 
     // Hold every write, let the claim arrive and wait, then cut the server's connection under it.
