@@ -1,6 +1,7 @@
 // REDIS_URL (redis:// and rediss://), REDIS_CLUSTER_NODES and REDIS_SENTINELS as an operator sets them: parsed and
 // checked by the config schema, then used by `node dist/server.js` against a real TLS Redis, a three-master
-// Cluster and a Sentinel set started here, including a Sentinel failover the running server follows.
+// Cluster and a Sentinel set started here, including a Sentinel failover the running server follows, and a
+// Cluster losing its masters and getting them back.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,13 +10,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { describeStore, redisTargetOf } from '../../src/store/index.js';
-import { clusterOptions, sentinelOptions } from '../../src/store/redis-client.js';
+import { clusterOptions, createRedisClient, sentinelOptions } from '../../src/store/redis-client.js';
+import { RedisStore } from '../../src/store/redis-store.js';
 import { ensureBuilt } from '../e2e/built.js';
-import { HIGH_RATE_LIMITS, TEST_MASTER_KEY, uniquePrefix } from '../support/app.js';
+import { HIGH_RATE_LIMITS, makeApp, TEST_MASTER_KEY, uniquePrefix, type TestApp } from '../support/app.js';
 import { freePort, RedisServer } from '../support/redis-server.js';
-import { startCluster } from '../support/topology-cluster.js';
+import { startCluster, type ClusterTopology } from '../support/topology-cluster.js';
 import { SENTINEL_MASTER_NAME, startSentinelSet, type SentinelSet } from '../support/topology-sentinel.js';
-import { call, expectBackShortly, reveal, share } from './http.js';
+import { call, expectBackShortly, reveal, share, type Reply } from './http.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const KEY = { OTS_SECRET: TEST_MASTER_KEY };
@@ -211,5 +213,51 @@ describe('node dist/server.js on each topology', () => {
         expect((await reveal(server.origin, s.secret_key)).body, `secret ${i}`).toMatchObject({ value: `before failover ${i}` });
       }
     });
+  });
+});
+
+describe('a Redis Cluster losing masters, then getting them back', () => {
+  let cluster: ClusterTopology;
+  let t: TestApp;
+  let origin: string;
+  const shares = (n: number): Promise<Reply[]> =>
+    Promise.all(Array.from({ length: n }, (_, i) => call(origin, 'POST', '/api/v1/share', { secret: `cluster ${i}` })));
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    const redis = createRedisClient(cluster.target);
+    await redis.connect();
+    t = await makeApp('redis', {}, { store: new RedisStore(redis, uniquePrefix()) });
+    origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await cluster?.stop();
+  });
+
+  it('one master down: requests that need its slots fail fast with the 503-intended error, the rest succeed', async () => {
+    await cluster.servers[1]!.stop();
+    const replies = await shares(30);
+    const [ok, refused] = [replies.filter((r) => r.status === 200), replies.filter((r) => r.status !== 200)];
+    expect(ok.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0); // keys are random: about a third of the secrets land on it
+    refused.forEach(expectBackShortly);
+    for (const r of replies) expect(r.ms).toBeLessThan(3_000);
+  });
+
+  it('every master down: every request fails at once, /status offline, /ready 503', async () => {
+    await Promise.all(cluster.servers.map((node) => node.stop()));
+    const replies = await shares(10);
+    replies.forEach(expectBackShortly);
+    for (const r of replies) expect(r.ms).toBeLessThan(3_000);
+    expect((await call(origin, 'GET', '/api/v1/status')).body).toEqual({ status: 'offline', locale: 'en' });
+    expect((await call(origin, 'GET', '/ready')).status).toBe(503);
+  });
+
+  it('masters back on their ports: the same server recovers without a restart', async () => {
+    await Promise.all(cluster.servers.map((node) => node.start()));
+    await expect.poll(async () => (await call(origin, 'GET', '/ready')).status, { timeout: 20_000, interval: 100 }).toBe(200);
+    await expect.poll(async () => (await shares(10)).every((r) => r.status === 200), { timeout: 20_000, interval: 100 }).toBe(true);
+    await roundTrips(origin, 10);
   });
 });

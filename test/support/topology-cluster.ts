@@ -40,7 +40,12 @@ async function waitForClusterOk(ports: number[], timeoutMs = 20_000): Promise<vo
 }
 
 /** Starts the nodes, gives each a third of the slots and a distinct config epoch, and joins them. */
-export async function startCluster(masters = 3): Promise<StartedTopology> {
+export interface ClusterTopology extends StartedTopology {
+  /** The master nodes, to stop and start in fault tests (each keeps its nodes.conf across a restart). */
+  servers: RedisServer[];
+}
+
+export async function startCluster(masters = 3): Promise<ClusterTopology> {
   const ports = await distinctFreePorts(masters * 2);
   const servers: RedisServer[] = [];
   const stop = async () => void (await Promise.all(servers.map((s) => s.destroy())));
@@ -72,6 +77,7 @@ export async function startCluster(masters = 3): Promise<StartedTopology> {
   const nodes: HostPort[] = servers.map((s) => ({ host: '127.0.0.1', port: s.port }));
   return {
     kind: 'cluster',
+    servers,
     target: { kind: 'cluster', nodes },
     url: servers[0]!.url,
     description: `a ${masters}-master Redis Cluster at ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
