@@ -2,7 +2,7 @@
 // stdout carries only the answer (a token, or the account list) so scripts can capture it; everything else
 // goes to stderr, never with a stack trace or a token.
 import { Accounts } from '../auth/accounts.js';
-import { ConfigError, loadConfig, usesRedis } from '../config.js';
+import { ConfigError, loadConfig, usesRedis, type Config } from '../config.js';
 import { createStore } from '../store/index.js';
 import type { RedisStore } from '../store/redis-store.js';
 import { StoreUnavailableError } from '../store/types.js';
@@ -18,7 +18,10 @@ function say(stream: NodeJS.WriteStream, line: string): void {
 }
 
 /** The Redis location without credentials, for messages. */
-function redisLocation(url: string): string {
+function redisLocation(config: Config): string {
+  if (config.redisClusterNodes) return 'the Cluster nodes in REDIS_CLUSTER_NODES';
+  if (config.redisSentinels) return 'the master named by REDIS_SENTINELS';
+  const url = config.redisUrl ?? '';
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}`;
@@ -80,12 +83,12 @@ async function main(argv: string[]): Promise<number> {
     say(process.stderr, MEMORY_MODE_STATS);
     return EXIT.config;
   }
-  if (!config.redisUrl) {
+  if (!usesRedis(config)) {
     say(
       process.stderr,
-      'ots-admin: REDIS_URL is not set. Accounts are stored in Redis; the embedded memory store lives inside the\n' +
-        'server process, where the only accounts are those listed in OTS_ACCOUNTS (email:token,email:token).\n' +
-        'Set REDIS_URL (and REDIS_PREFIX if the server uses one) to the server\'s Redis and run this again.',
+      'ots-admin: no Redis is configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS). Accounts are stored in\n' +
+        'Redis; the embedded memory store lives inside the server process, where the only accounts are those listed\n' +
+        'in OTS_ACCOUNTS (email:token,email:token). Point this command at the server\'s Redis (same REDIS_PREFIX).',
     );
     return EXIT.config;
   }
@@ -98,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommandFailed) say(process.stderr, `ots-admin: ${err.message}`);
     else if (err instanceof StoreUnavailableError) {
-      say(process.stderr, `ots-admin: cannot reach Redis at ${redisLocation(config.redisUrl)}`);
+      say(process.stderr, `ots-admin: cannot reach Redis at ${redisLocation(config)}`);
     } else say(process.stderr, `ots-admin: unexpected error (${(err as Error).name})`);
     return EXIT.failed;
   } finally {

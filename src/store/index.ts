@@ -39,6 +39,9 @@ export function describeStore(c: RedisSettings): string {
   return `redis ${url.protocol}//${url.host}${url.pathname}`;
 }
 
+/** How long startup waits for a first connection before going on (requests answer 503 until Redis is there). */
+const CONNECT_WAIT_MS = 3_000;
+
 /**
  * Redis (single server, Cluster or Sentinel) when configured, else the embedded memory store. Connects, but does
  * not fail when Redis is down: requests answer 503 and /ready says so until it is back; ioredis keeps retrying.
@@ -47,7 +50,11 @@ export async function createStore(config: RedisSettings & Pick<Config, 'redisPre
   const target = redisTargetOf(config);
   if (!target) return new MemoryStore();
   const redis = createRedisClient(target, redisAuthOf(config));
-  await redis.connect().catch(() => {});
+  // Bounded: with every Sentinel unreachable, connect() neither resolves nor rejects while ioredis keeps retrying.
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, CONNECT_WAIT_MS)));
+  await Promise.race([redis.connect().catch(() => {}), gaveUp]);
+  clearTimeout(timer);
   return new RedisStore(redis, config.redisPrefix);
 }
 

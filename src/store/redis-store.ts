@@ -168,6 +168,11 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    // QUIT needs a live connection; a client that is still (re)connecting is simply dropped, with its retry timer.
+    if (this.redis.status !== 'ready') {
+      this.redis.disconnect();
+      return;
+    }
     try {
       await this.redis.quit();
     } catch {

@@ -150,8 +150,20 @@ describe('admin CLI (built, against Redis)', () => {
     const result = await runBuilt('cli/admin.js', ['account', 'list'], {});
     expect(result.code).toBe(78);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('REDIS_URL is not set');
+    expect(result.stderr).toContain('no Redis is configured');
     expect(result.stderr).toContain('OTS_ACCOUNTS');
+  });
+
+  it('takes a Cluster or Sentinel configuration as Redis too (it tries to connect, not refuse as memory mode)', async () => {
+    const topologies: Record<string, string>[] = [
+      { REDIS_CLUSTER_NODES: '127.0.0.1:1' },
+      { REDIS_SENTINELS: '127.0.0.1:1', REDIS_SENTINEL_NAME: 'mymaster' },
+    ];
+    for (const env of topologies) {
+      const result = await runBuilt('cli/admin.js', ['account', 'list'], env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).not.toContain('no Redis is configured');
+    }
   });
 
   it('an unreachable Redis is a clear one-line failure, without a stack', async () => {
