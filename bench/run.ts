@@ -7,6 +7,7 @@ import os from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import { Redis } from 'ioredis';
 import { freePort, RedisServer } from '../test/support/redis-server.js';
+import { RUNTIME_ENV } from './runtime-env.js';
 
 const CONNECTIONS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -26,7 +27,7 @@ interface Server {
 function startServer(name: Server['name'], script: string, env: Record<string, string>, port: number): Promise<Server> {
   const child = fork(script, [], {
     execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [],
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...RUNTIME_ENV, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_MASTER_KEY, uniquePrefix } from '../support/app.js';
+import { RUNTIME_ENV } from '../../bench/runtime-env.js';
 import { freePort, RedisServer } from '../support/redis-server.js';
 import { cleanEnv, DIST, ensureBuilt, ROOT } from '../e2e/built.js';
 import { call } from './http.js';
@@ -84,6 +85,13 @@ describe('docker/Dockerfile', () => {
     // COPY without --chown leaves files owned by root: the node user reads them and writes nowhere.
     for (const copy of all(runtime, 'COPY')) expect(copy).not.toContain('--chown');
     expect(imageEnv()).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
+  });
+
+  it('runs with the production runtime settings that the benchmark measures, as `npm start` does', () => {
+    expect(imageEnv()).toMatchObject(RUNTIME_ENV);
+    const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+    expect(start).toContain(`MALLOC_MMAP_THRESHOLD_=${RUNTIME_ENV.MALLOC_MMAP_THRESHOLD_}`);
+    expect(start).toContain(`node ${RUNTIME_ENV.NODE_OPTIONS} dist/server.js`);
   });
 
   it('starts `node dist/server.js` and checks health with node (the slim image has no curl)', () => {
