@@ -60,12 +60,15 @@ export const parseMasterKey: Parser<Buffer> = (raw, name) => {
   return key;
 };
 
-const keyList: Parser<Buffer[]> = (raw, name) =>
-  raw
+/** The non-empty, trimmed entries of a comma-separated setting. */
+function entries(raw: string): string[] {
+  return raw
     .split(',')
     .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part) => parseMasterKey(part, name));
+    .filter(Boolean);
+}
+
+const keyList: Parser<Buffer[]> = (raw, name) => entries(raw).map((part) => parseMasterKey(part, name));
 
 export interface StaticAccount {
   email: string;
@@ -73,19 +76,15 @@ export interface StaticAccount {
 }
 
 const accounts: Parser<StaticAccount[]> = (raw, name) =>
-  raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((pair) => {
-      const at = pair.indexOf(':');
-      const email = pair.slice(0, at).trim().toLowerCase();
-      const token = pair.slice(at + 1).trim();
-      if (at < 1 || !email.includes('@') || token.length < 8) {
-        throw new ConfigError(`${name} entries must be email:token with a token of at least 8 characters`);
-      }
-      return { email, token };
-    });
+  entries(raw).map((pair) => {
+    const at = pair.indexOf(':');
+    const email = pair.slice(0, at).trim().toLowerCase();
+    const token = pair.slice(at + 1).trim();
+    if (at < 1 || !email.includes('@') || token.length < 8) {
+      throw new ConfigError(`${name} entries must be email:token with a token of at least 8 characters`);
+    }
+    return { email, token };
+  });
 
 const origin: Parser<string> = (raw, name) => {
   const v = raw.trim();
@@ -103,15 +102,11 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 }
 
 /** Durations such as `300,1h,7d` (a bare number is seconds) → distinct seconds, ascending. */
 const durationList: Parser<number[]> = (raw, name) => {
-  const seconds = raw
-    .split(',')
-    .map((part) => part.trim().toLowerCase())
-    .filter(Boolean)
-    .map((part) => {
-      const match = /^(\d+)\s*([smhd]?)$/.exec(part);
-      if (!match) throw new ConfigError(`${name} entries must be durations such as 300, 5m, 1h or 7d, got "${part}"`);
-      return Number(match[1]) * UNIT_SECONDS[match[2] || 's']!;
-    });
+  const seconds = entries(raw.toLowerCase()).map((part) => {
+    const match = /^(\d+)\s*([smhd]?)$/.exec(part);
+    if (!match) throw new ConfigError(`${name} entries must be durations such as 300, 5m, 1h or 7d, got "${part}"`);
+    return Number(match[1]) * UNIT_SECONDS[match[2] || 's']!;
+  });
   if (seconds.length === 0) throw new ConfigError(`${name} must list at least one duration`);
   return [...new Set(seconds)].sort((a, b) => a - b);
 };
@@ -120,23 +115,19 @@ const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** Proxies to trust, for Fastify's trustProxy: IP addresses, CIDR ranges or proxy-addr's names. Never "everyone". */
 const proxyList: Parser<string[]> = (raw, name) =>
-  raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      if (PROXY_NAMES.includes(entry.toLowerCase())) return entry.toLowerCase();
-      const [address = '', bits, ...rest] = entry.split('/');
-      const family = isIP(address);
-      const maxBits = family === 4 ? 32 : 128;
-      const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
-      if (family === 0 || rest.length > 0 || !bitsOk) {
-        throw new ConfigError(
-          `${name} entries must be IP addresses or CIDR ranges of your proxies (e.g. 10.0.0.0/8, ::1, loopback), got "${entry}"`,
-        );
-      }
-      return entry;
-    });
+  entries(raw).map((entry) => {
+    if (PROXY_NAMES.includes(entry.toLowerCase())) return entry.toLowerCase();
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || rest.length > 0 || !bitsOk) {
+      throw new ConfigError(
+        `${name} entries must be IP addresses or CIDR ranges of your proxies (e.g. 10.0.0.0/8, ::1, loopback), got "${entry}"`,
+      );
+    }
+    return entry;
+  });
 
 /** A Redis URL: `redis://` or `rediss://` (TLS), with optional user, password and database number. */
 const redisUrl: Parser<string> = (raw, name) => {
@@ -154,18 +145,14 @@ export interface HostPort {
 
 /** `host:port,host:port` (IPv6 as `[::1]:port`) → addresses, for Redis Cluster seeds and Sentinels. */
 const hostPorts: Parser<HostPort[]> = (raw, name) => {
-  const list = raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(entry);
-      const port = Number(match?.[3]);
-      if (!match || port < 1 || port > 65535) {
-        throw new ConfigError(`${name} entries must be host:port (IPv6 as [addr]:port), got "${entry}"`);
-      }
-      return { host: (match[1] ?? match[2])!, port };
-    });
+  const list = entries(raw).map((entry) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(`${name} entries must be host:port (IPv6 as [addr]:port), got "${entry}"`);
+    }
+    return { host: (match[1] ?? match[2])!, port };
+  });
   if (list.length === 0) throw new ConfigError(`${name} must list at least one host:port`);
   return list;
 };
