@@ -3,6 +3,7 @@
 // the first (and only) line of stdout, logs to stderr, and exits 0 on SIGTERM or SIGINT once it has stopped.
 import { parseArgs } from 'node:util';
 import { ConfigError, startServer, type RunningServer } from '../index.js';
+import { loadConfig } from '../config.js';
 
 const USAGE = `Usage: ots-server [options]
 
@@ -22,7 +23,6 @@ Every other setting of the configuration table (TTL_MAX, ALLOW_ANONYMOUS, ...) i
 
 const EX_USAGE = 64;
 const EX_CONFIG = 78;
-const SHUTDOWN_TIMEOUT_MS = 10_000;
 const ORPHAN_CHECK_MS = 250;
 
 function fail(code: number, message: string): never {
@@ -77,12 +77,14 @@ async function main(): Promise<void> {
     throw err;
   }
   process.stdout.write(`${server.url}\n`);
+  // Same bound as the server's own shutdown (SHUTDOWN_TIMEOUT); the config was already validated by startServer.
+  const shutdownTimeoutMs = loadConfig(env).shutdownTimeout * 1000;
 
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    setTimeout(() => fail(1, 'shutdown took too long'), SHUTDOWN_TIMEOUT_MS).unref();
+    setTimeout(() => fail(1, 'shutdown took too long'), shutdownTimeoutMs).unref();
     server.close().then(
       () => process.exit(0),
       (err: unknown) => fail(1, `error during shutdown: ${(err as Error).message}`),
