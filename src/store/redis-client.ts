@@ -1,5 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { HostPort } from '../config.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
@@ -115,5 +116,6 @@ export function createRedisClient(target: RedisTarget | string, auth: RedisAuth 
   const redis = connect(typeof target === 'string' ? { kind: 'single', url: target } : target, auth);
   // Connection errors surface per request as 503s; without a listener ioredis would print them raw.
   redis.on('error', () => {});
+  coalesceWrites(redis);
   return defineOtsCommands(redis);
 }
