@@ -14,8 +14,9 @@ function exitGracefullyOnSignals(app: FastifyInstance, store: Store, timeoutMs: 
   let closing = false;
   // A request that was in flight when the signal came would leave its connection open for keep-alive after
   // the response, and close() would wait for it: tell the client the connection ends with this response.
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('Connection', 'close');
+    done(null, payload);
   });
   const shutdown = async (signal: NodeJS.Signals) => {
     if (closing) {

@@ -28,11 +28,12 @@ const urlOf = (address: AddressInfo) =>
  */
 export const metricsPlugin = fp(async (app: FastifyInstance, opts: MetricsPluginOptions) => {
   app.decorate('metricsUrl', undefined);
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     // In compat mode a rate-limited API request answers 404; the header carries the real status.
     const limited = reply.statusCode === 429 || reply.getHeader('x-ots-intended-status') === '429';
     const route = req.routeOptions.url ?? '(unrouted)';
     opts.metrics.observeRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000, limited);
+    done();
   });
 
   if (opts.port === undefined) return;

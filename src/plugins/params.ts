@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
 import { decodeUtf8, MALFORMED, parseUrlEncoded } from './urlencoded.js';
@@ -52,16 +52,18 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
   });
   // Fastify enforces bodyLimit only for the parsers above; a multipart body announcing more is refused unread
   // (one sent chunked is bounded by the field size and count limits below, which busboy applies as it streams).
-  app.addHook('preParsing', async (req: FastifyRequest) => {
+  // (Hooks on every request are callback-style: an async hook costs a promise per request.)
+  app.addHook('preParsing', (req, _reply, payload, done) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > bodyLimit && /^\s*multipart\//i.test(req.headers['content-type'] ?? '')) {
-      throw errors.secretTooLarge(opts.maxSecretBytes);
+      return done(errors.secretTooLarge(opts.maxSecretBytes));
     }
+    done(null, payload);
   });
   // busboy throws a bare Error (a 500) for a multipart type without a boundary; refuse it first as bad input.
-  app.addHook('preValidation', async (req: FastifyRequest) => {
+  app.addHook('preValidation', (req, _reply, done) => {
     const type = req.headers['content-type'] ?? '';
-    if (/^\s*multipart\/form-data/i.test(type) && !/boundary=/i.test(type)) throw errors.badRequest();
+    done(/^\s*multipart\/form-data/i.test(type) && !/boundary=/i.test(type) ? errors.badRequest() : undefined);
   });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -78,8 +80,9 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
     }
   });
   app.decorateRequest('otsParams', null as unknown as Params);
-  app.addHook('preHandler', async (req: FastifyRequest) => {
-    if ((req.query as { [MALFORMED]?: true } | undefined)?.[MALFORMED]) throw errors.badRequest();
+  app.addHook('preHandler', (req, _reply, done) => {
+    if ((req.query as { [MALFORMED]?: true } | undefined)?.[MALFORMED]) return done(errors.badRequest());
     req.otsParams = mergeParams(req.query, req.body);
+    done();
   });
 });

@@ -7,7 +7,7 @@ import { shortKey } from '../domain/keys.js';
  * raw URL, whose query string may hold a secret), status, duration and at most 6 characters of a key.
  */
 export const requestLogPlugin = fp(async (app: FastifyInstance) => {
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const key = (req.params as Record<string, unknown> | undefined)?.key;
     req.log.info(
       {
@@ -19,5 +19,6 @@ export const requestLogPlugin = fp(async (app: FastifyInstance) => {
       },
       'request',
     );
+    done();
   });
 });

@@ -12,8 +12,8 @@ export function setSecurityHeaders(reply: FastifyReply): FastifyReply {
 
 /** The headers on every response, errors and unrouted paths included. */
 export const securityHeadersPlugin = fp(async (app: FastifyInstance) => {
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     setSecurityHeaders(reply);
-    return payload;
+    done(null, payload);
   });
 });
