@@ -17,10 +17,10 @@ function nextRandomByte(): number {
   return pool[poolOffset++]!;
 }
 
-/** A fresh key: 31 lowercase base36 characters from a cryptographic source, without modulo bias. */
-export function generateKey(): string {
+/** A fresh key: 31 (or `length`) lowercase base36 characters from a cryptographic source, without modulo bias. */
+export function generateKey(length = KEY_LENGTH): string {
   let out = '';
-  while (out.length < KEY_LENGTH) {
+  while (out.length < length) {
     const byte = nextRandomByte();
     if (byte < 252) out += ALPHABET[byte % 36];
   }

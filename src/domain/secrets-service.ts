@@ -1,7 +1,7 @@
 // The rules of the contract, with no knowledge of HTTP: create, reveal once, receipts, burn, recent.
 
 import { open, seal, SealError } from '../crypto/seal.js';
-import type { SecretStore } from '../store/types.js';
+import type { ClaimResult, SecretStore, Settle } from '../store/types.js';
 import { errors } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, passwordLength } from './password.js';
@@ -118,7 +118,7 @@ export class SecretsService {
 
     const ttl = clampTtl(parseTtl(input.ttl, this.config.ttlDefault), this.config, actor.isAccount);
     const secretKey = generateKey();
-    const metadataKey = generateKey();
+    const metadataKey = this.store.newMetadataKey(secretKey);
     const now = this.now();
     const receipt: ReceiptRecord = {
       metadataKey,
@@ -143,21 +143,22 @@ export class SecretsService {
   /** POST /secret/:key: the value, once. A wrong or missing passphrase looks exactly like an unknown key. */
   async reveal(secretKey: string, passphrase: string | undefined): Promise<{ value: string; secret_key: string }> {
     if (!isWellFormedKey(secretKey)) throw errors.unknownSecret(secretKey);
-    const claim = await this.store.claim(secretKey);
+    // The receipt moves to received in the same step that takes the secret.
+    const settle: Settle = { to: 'received', from: OVERRIDABLE_STATES, at: this.now() };
+    const claim = await this.store.claim(secretKey, settle);
     if (claim.status === 'missing') throw errors.unknownSecret(secretKey);
 
     const stored = decodeSecretRecord(claim.record);
     if (!stored) throw errors.unknownSecret(secretKey);
     let value: string;
     if (claim.status === 'claimed') {
-      value = await this.openOrRestore(secretKey, claim.record, claim.pttl, stored.sealed);
+      value = await this.openOrRestore(secretKey, claim, settle, stored.sealed);
     } else {
       value = await this.checkPassphrase(secretKey, stored.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
         errors.unknownSecret(secretKey),
       );
-      if (!(await this.store.claimIfUnchanged(secretKey, claim.record))) throw errors.unknownSecret(secretKey);
+      if (!(await this.store.claimIfUnchanged(secretKey, claim.record, settle))) throw errors.unknownSecret(secretKey);
     }
-    await this.store.transition(stored.metadataKey, OVERRIDABLE_STATES, 'received', this.now());
     this.events.revealed?.();
     return { value, secret_key: secretKey };
   }
@@ -172,13 +173,21 @@ export class SecretsService {
     return found && { passphraseRequired: found.passphraseProtected, secretTtl: found.ttl };
   }
 
-  /** A record taken from the store that does not open (a misconfigured master key) is put back, never lost. */
-  private async openOrRestore(secretKey: string, record: Buffer, pttl: number, sealed: Buffer): Promise<string> {
+  /**
+   * A record taken from the store that does not open (a misconfigured master key) is put back, never lost, and
+   * its receipt with it.
+   */
+  private async openOrRestore(
+    secretKey: string,
+    claim: Extract<ClaimResult, { status: 'claimed' }>,
+    settle: Settle,
+    sealed: Buffer,
+  ): Promise<string> {
     try {
       return await open(sealed, secretKey, this.masterKeys);
     } catch (err) {
       if (!(err instanceof SealError)) throw err;
-      await this.store.restore(secretKey, record, pttl);
+      await this.store.restore(secretKey, claim.record, claim.pttl, claim.before, settle);
       this.log.error(
         { key: shortKey(secretKey) },
         'stored secret does not open with OTS_SECRET or OTS_SECRET_PREVIOUS; it was left in place',
@@ -245,7 +254,9 @@ export class SecretsService {
   ): Promise<{ state: ReceiptView; secret_shortkey: string }> {
     const { receipt, metadataTtl } = await this.ownedReceipt(metadataKey, actor);
     if (!LIVE_STATES.includes(receipt.state)) throw errors.unknownSecret(metadataKey);
-    const claim = await this.store.claim(receipt.secretKey);
+    const now = this.now();
+    const settle: Settle = { to: 'burned', from: OVERRIDABLE_STATES, at: now };
+    const claim = await this.store.claim(receipt.secretKey, settle);
     if (claim.status === 'missing') throw errors.unknownSecret(metadataKey);
     if (claim.status === 'protected') {
       const stored = decodeSecretRecord(claim.record);
@@ -253,10 +264,8 @@ export class SecretsService {
       await this.checkPassphrase(receipt.secretKey, stored.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
         errors.incorrectPassphrase(),
       );
-      if (!(await this.store.claimIfUnchanged(receipt.secretKey, claim.record))) throw errors.unknownSecret(metadataKey);
+      if (!(await this.store.claimIfUnchanged(receipt.secretKey, claim.record, settle))) throw errors.unknownSecret(metadataKey);
     }
-    const now = this.now();
-    await this.store.transition(metadataKey, OVERRIDABLE_STATES, 'burned', now);
     this.events.burned?.();
     const burned = receiptView({ ...receipt, state: 'burned', updated: now }, { metadataTtl, secretTtl: null });
     return { state: burned, secret_shortkey: shortKey(receipt.secretKey) };

@@ -1,6 +1,7 @@
+import { generateKey } from '../domain/keys.js';
 import type { ReceiptRecord, State } from '../domain/receipt.js';
-import { isProtectedRecord } from '../domain/secret-record.js';
-import type { AccountRecord, AccountStore, ClaimResult, SecretStore, Store } from './types.js';
+import { decodeSecretRecord, isProtectedRecord } from '../domain/secret-record.js';
+import type { AccountRecord, AccountStore, ClaimResult, ReceiptBefore, SecretStore, Settle, Store } from './types.js';
 
 /** A map whose entries expire like Redis keys; expiry is checked on read and swept in the background. */
 class ExpiringMap<V> {
@@ -80,27 +81,55 @@ export class MemorySecretStore implements SecretStore {
     }
   }
 
-  async claim(secretKey: string): Promise<ClaimResult> {
+  newMetadataKey(): string {
+    return generateKey();
+  }
+
+  async claim(secretKey: string, settle?: Settle): Promise<ClaimResult> {
     const record = this.secretMap.get(secretKey);
     if (record === undefined) return { status: 'missing' };
     if (!isProtectedRecord(record)) {
       const pttl = this.secretMap.pttl(secretKey);
       this.secretMap.delete(secretKey);
-      return { status: 'claimed', record, pttl };
+      const before = settle && this.settleReceipt(record, settle);
+      return before ? { status: 'claimed', record, pttl, before } : { status: 'claimed', record, pttl };
     }
     const failedAttempts = this.attempts.get(secretKey) ?? 0;
     return { status: 'protected', record, failedAttempts, attemptsTtl: this.attempts.ttl(secretKey) };
   }
 
-  async restore(secretKey: string, record: Buffer, pttl: number): Promise<void> {
+  async restore(secretKey: string, record: Buffer, pttl: number, before?: ReceiptBefore, settle?: Settle): Promise<void> {
     if (pttl > 0 && this.secretMap.get(secretKey) === undefined) this.secretMap.set(secretKey, record, pttl / 1000);
+    if (before && settle) {
+      const receipt = this.receipts.get(before.metadataKey);
+      if (receipt?.state === settle.to && receipt.updated === settle.at) {
+        const { received: _dropped, ...rest } = receipt;
+        this.receipts.update(before.metadataKey, { ...rest, state: before.state, updated: before.updated });
+      }
+    }
   }
 
-  async claimIfUnchanged(secretKey: string, record: Buffer): Promise<boolean> {
+  async claimIfUnchanged(secretKey: string, record: Buffer, settle?: Settle): Promise<boolean> {
     if (!this.secretMap.get(secretKey)?.equals(record)) return false;
     this.secretMap.delete(secretKey);
     this.attempts.delete(secretKey);
+    if (settle) this.settleReceipt(record, settle);
     return true;
+  }
+
+  /** Moves the record's receipt as `settle` says; what it was before, or undefined when it did not move. */
+  private settleReceipt(record: Buffer, settle: Settle): ReceiptBefore | undefined {
+    const metadataKey = decodeSecretRecord(record)?.metadataKey;
+    const receipt = metadataKey === undefined ? undefined : this.receipts.get(metadataKey);
+    if (!metadataKey || !receipt || !settle.from.includes(receipt.state)) return undefined;
+    this.moveReceipt(metadataKey, receipt, settle.to, settle.at);
+    return { metadataKey, state: receipt.state, updated: receipt.updated };
+  }
+
+  private moveReceipt(metadataKey: string, receipt: ReceiptRecord, to: State, at: number): void {
+    const next: ReceiptRecord = { ...receipt, state: to, updated: at };
+    if (to === 'received') next.received = at;
+    this.receipts.update(metadataKey, next);
   }
 
   async recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }> {
@@ -129,9 +158,7 @@ export class MemorySecretStore implements SecretStore {
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
     const receipt = this.receipts.get(metadataKey);
     if (!receipt || !from.includes(receipt.state)) return false;
-    const next: ReceiptRecord = { ...receipt, state: to, updated: at };
-    if (to === 'received') next.received = at;
-    this.receipts.update(metadataKey, next);
+    this.moveReceipt(metadataKey, receipt, to, at);
     return true;
   }
 

@@ -5,9 +5,20 @@ import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
   /** The Buffer variant ioredis defines for every custom command: the record is binary. */
-  otsClaimBuffer(secret: string, attempts: string): Promise<[Buffer, number, number] | null>;
+  otsCreateBeside(secret: string, receipt: string, record: Buffer, ttl: number, receiptTtl: number, ...fields: string[]): Promise<number>;
+  otsClaimBuffer(
+    secret: string,
+    attempts: string,
+    receiptPrefix: string,
+    to: string,
+    at: number,
+    ...from: string[]
+  ): Promise<[Buffer, number, number, Buffer?, Buffer?] | null>;
   otsRestore(secret: string, record: Buffer, pttl: number): Promise<number>;
   otsClaimIfUnchanged(secret: string, attempts: string, record: Buffer): Promise<number>;
+  otsClaimIfUnchangedSettle(secret: string, attempts: string, receipt: string, record: Buffer, to: string, at: number, ...from: string[]): Promise<number>;
+  otsSettle(receipt: string, to: string, at: number, ...from: string[]): Promise<[string, string] | null>;
+  otsUnsettle(receipt: string, to: string, at: number, stateBefore: string, updatedBefore: number): Promise<number>;
   otsFailedAttempt(attempts: string, windowSeconds: number): Promise<[number, number]>;
   otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
   otsTransition(receipt: string, to: string, at: number, ...from: string[]): Promise<number>;
@@ -51,9 +62,13 @@ export const failFastOptions: RedisOptions = {
 
 /** Registers the Lua scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
 export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
+  redis.defineCommand('otsCreateBeside', { numberOfKeys: 2, lua: scripts.CREATE_BESIDE });
   redis.defineCommand('otsClaim', { numberOfKeys: 2, lua: scripts.CLAIM });
   redis.defineCommand('otsRestore', { numberOfKeys: 1, lua: scripts.RESTORE });
   redis.defineCommand('otsClaimIfUnchanged', { numberOfKeys: 2, lua: scripts.CLAIM_IF_UNCHANGED });
+  redis.defineCommand('otsClaimIfUnchangedSettle', { numberOfKeys: 3, lua: scripts.CLAIM_IF_UNCHANGED_SETTLE });
+  redis.defineCommand('otsSettle', { numberOfKeys: 1, lua: scripts.SETTLE });
+  redis.defineCommand('otsUnsettle', { numberOfKeys: 1, lua: scripts.UNSETTLE });
   redis.defineCommand('otsFailedAttempt', { numberOfKeys: 1, lua: scripts.FAILED_ATTEMPT });
   redis.defineCommand('otsPutReceipt', { numberOfKeys: 1, lua: scripts.PUT_RECEIPT });
   redis.defineCommand('otsTransition', { numberOfKeys: 1, lua: scripts.TRANSITION });

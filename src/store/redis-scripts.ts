@@ -1,16 +1,55 @@
-// Lua scripts for the atomic steps. Each touches keys of one hash slot only (the secret and its attempt
-// counter share the `{secretKey}` hash tag), so the same code runs on Redis Cluster.
+// Lua scripts for the atomic steps. Each touches keys of one hash slot only, so the same code runs on Redis
+// Cluster: the secret and its attempt counter share the `{secretKey}` hash tag, and a new secret's metadata key is
+// chosen so that its receipt hashes to that slot too (src/store/key-slot.ts).
 
 /**
- * KEYS: secret, attempts. Takes an unprotected secret at once (returning its PTTL, so a record that does not
- * open can be put back); leaves a protected one in place and reports its failed attempts and their window.
+ * Moves a receipt to state ARGV[1] at time ARGV[2] if it is in one of ARGV[first..]; returns its state and update
+ * time before, or false. A script that uses it declares the receipt key or knows it shares the secret's slot.
  */
-export const CLAIM = `
+const SETTLE_FUNCTION = `
+local function settle(key, to, at, first)
+  local f = redis.call('HMGET', key, 'st', 'u', 'cr')
+  if not f[1] then return false end
+  for i = first, #ARGV do
+    if f[1] == ARGV[i] then
+      if to == 'received' then redis.call('HSET', key, 'st', to, 'u', at, 'r', at)
+      else redis.call('HSET', key, 'st', to, 'u', at) end
+      return {f[1], f[2] or f[3]}
+    end
+  end
+  return false
+end
+`;
+
+/** KEYS: secret, receipt (one slot). ARGV: record, ttl, receipt ttl, then the receipt's field/value pairs. */
+export const CREATE_BESIDE = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return 1
+`;
+
+/**
+ * KEYS: secret, attempts. ARGV: receipt key prefix, then the settle: new state ('' for none), time, states it may
+ * move from. Takes an unprotected secret at once (returning its PTTL, so a record that does not open can be put
+ * back). A record marked as having its receipt beside it ('n': same slot, so the receipt key, read from the
+ * record, may be touched here) has the receipt moved in the same step, and what it was is returned. A protected
+ * one is left in place, with its failed attempts and their window.
+ */
+export const CLAIM =
+  SETTLE_FUNCTION +
+  `
 local v = redis.call('GET', KEYS[1])
 if not v then return nil end
-if string.sub(v, 1, 1) ~= 'P' then
+local flag = string.sub(v, 1, 1)
+if flag == 'N' or flag == 'n' then
+  local mkey = flag == 'n' and ARGV[2] ~= '' and string.match(v, '^n([0-9a-z]+):')
   local ttl = redis.call('PTTL', KEYS[1])
   redis.call('DEL', KEYS[1])
+  if mkey then
+    local before = settle(ARGV[1] .. mkey, ARGV[2], ARGV[3], 4)
+    if before then return {v, 0, ttl, before[1], before[2]} end
+  end
   return {v, 0, ttl}
 end
 local a = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -21,6 +60,39 @@ return {v, a, redis.call('TTL', KEYS[2])}
 export const CLAIM_IF_UNCHANGED = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1], KEYS[2])
+  return 1
+end
+return 0
+`;
+
+/** As CLAIM_IF_UNCHANGED, with KEYS[3] the receipt (same slot), settled as ARGV[2..] say when the claim wins. */
+export const CLAIM_IF_UNCHANGED_SETTLE =
+  SETTLE_FUNCTION +
+  `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  settle(KEYS[3], ARGV[2], ARGV[3], 4)
+  return 1
+end
+return 0
+`;
+
+/** KEYS: receipt. ARGV: new state, time, states it may move from. For records whose receipt is elsewhere. */
+export const SETTLE =
+  SETTLE_FUNCTION +
+  `
+return settle(KEYS[1], ARGV[1], ARGV[2], 3)
+`;
+
+/**
+ * KEYS: receipt. ARGV: the state and time a claim set, the state and update time it had before. Puts the receipt
+ * back only if nothing has moved it since.
+ */
+export const UNSETTLE = `
+local f = redis.call('HMGET', KEYS[1], 'st', 'u')
+if f[1] == ARGV[1] and f[2] == ARGV[2] then
+  redis.call('HSET', KEYS[1], 'st', ARGV[3], 'u', ARGV[4])
+  redis.call('HDEL', KEYS[1], 'r')
   return 1
 end
 return 0

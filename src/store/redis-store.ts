@@ -1,8 +1,19 @@
+import { generateKey, KEY_LENGTH } from '../domain/keys.js';
 import type { ReceiptRecord, State } from '../domain/receipt.js';
-import { isProtectedRecord } from '../domain/secret-record.js';
+import { decodeSecretRecord, hasReceiptBeside, isProtectedRecord, markReceiptBeside } from '../domain/secret-record.js';
+import { keyInSlot, keySlot, SLOT_SUFFIX_LENGTH } from './key-slot.js';
 import { decodeReceipt, encodeReceipt } from './receipt-codec.js';
 import type { OtsRedis } from './redis-client.js';
-import { StoreUnavailableError, type AccountRecord, type AccountStore, type ClaimResult, type SecretStore, type Store } from './types.js';
+import {
+  StoreUnavailableError,
+  type AccountRecord,
+  type AccountStore,
+  type ClaimResult,
+  type ReceiptBefore,
+  type SecretStore,
+  type Settle,
+  type Store,
+} from './types.js';
 
 /**
  * Replies by which Redis says it cannot serve now rather than that the command was wrong: loading its data after a
@@ -46,14 +57,26 @@ export class RedisSecretStore implements SecretStore {
     private readonly keys: RedisKeys,
   ) {}
 
+  /**
+   * A metadata key whose receipt hashes to the secret's Cluster slot, so that one script can take the secret and
+   * settle its receipt (27 random characters, about 140 bits, and 4 chosen ones). Falls back to a plain random key
+   * when REDIS_PREFIX's own hash tag makes that impossible; such receipts are settled by a second command.
+   */
+  newMetadataKey(secretKey: string): string {
+    const head = generateKey(KEY_LENGTH - SLOT_SUFFIX_LENGTH);
+    return keyInSlot(head, this.keys.receipt, keySlot(this.keys.secret(secretKey))) ?? generateKey();
+  }
+
   async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
     const fields = Object.entries(encodeReceipt(receipt)).flat();
     const receiptTtl = receipt.ttl * 2;
-    // Sent back to back on one connection: one round trip, without a cross-slot transaction.
-    const writes: Promise<unknown>[] = [
-      this.redis.set(this.keys.secret(secretKey), record, 'EX', receipt.ttl),
-      this.redis.otsPutReceipt(this.keys.receipt(receipt.metadataKey), receiptTtl, ...fields),
-    ];
+    const secretName = this.keys.secret(secretKey);
+    const receiptName = this.keys.receipt(receipt.metadataKey);
+    // One script when both share a slot; otherwise two commands sent back to back, without a cross-slot transaction.
+    const writes: Promise<unknown>[] =
+      keySlot(secretName) === keySlot(receiptName)
+        ? [this.redis.otsCreateBeside(secretName, receiptName, markReceiptBeside(record), receipt.ttl, receiptTtl, ...fields)]
+        : [this.redis.set(secretName, record, 'EX', receipt.ttl), this.redis.otsPutReceipt(receiptName, receiptTtl, ...fields)];
     if (receipt.custid !== 'anon') {
       writes.push(
         this.redis.otsAddRecent(this.keys.recent(receipt.custid), receipt.created, receipt.metadataKey, recentLimit, receiptTtl),
@@ -62,21 +85,48 @@ export class RedisSecretStore implements SecretStore {
     await guard(Promise.all(writes));
   }
 
-  async claim(secretKey: string): Promise<ClaimResult> {
-    const out = await guard(this.redis.otsClaimBuffer(this.keys.secret(secretKey), this.keys.attempts(secretKey)));
+  async claim(secretKey: string, settle?: Settle): Promise<ClaimResult> {
+    const [secret, attempts, receiptPrefix] = [this.keys.secret(secretKey), this.keys.attempts(secretKey), this.keys.receipt('')];
+    const out = await guard(
+      settle
+        ? this.redis.otsClaimBuffer(secret, attempts, receiptPrefix, settle.to, settle.at, ...settle.from)
+        : this.redis.otsClaimBuffer(secret, attempts, receiptPrefix, '', 0),
+    );
     if (!out) return { status: 'missing' };
-    const [record, attempts, ttl] = out;
-    if (!isProtectedRecord(record)) return { status: 'claimed', record, pttl: ttl };
-    return { status: 'protected', record, failedAttempts: attempts, attemptsTtl: ttl };
+    const [record, failedAttempts, ttl, stateBefore, updatedBefore] = out;
+    if (isProtectedRecord(record)) return { status: 'protected', record, failedAttempts, attemptsTtl: ttl };
+    const claimed = { status: 'claimed' as const, record, pttl: ttl };
+    const metadataKey = settle && decodeSecretRecord(record)?.metadataKey;
+    if (!settle || !metadataKey) return claimed;
+    // Settled by the script when the receipt is beside the secret; a record stored before that, by a second step.
+    const before = hasReceiptBeside(record)
+      ? stateBefore && [stateBefore.toString(), updatedBefore!.toString()]
+      : await this.settleApart(metadataKey, settle);
+    return before ? { ...claimed, before: { metadataKey, state: before[0] as State, updated: Number(before[1]) } } : claimed;
   }
 
-  async restore(secretKey: string, record: Buffer, pttl: number): Promise<void> {
+  private async settleApart(metadataKey: string, settle: Settle): Promise<[string, string] | null> {
+    return guard(this.redis.otsSettle(this.keys.receipt(metadataKey), settle.to, settle.at, ...settle.from));
+  }
+
+  async restore(secretKey: string, record: Buffer, pttl: number, before?: ReceiptBefore, settle?: Settle): Promise<void> {
     if (pttl > 0) await guard(this.redis.otsRestore(this.keys.secret(secretKey), record, pttl));
+    if (before && settle) {
+      const receipt = this.keys.receipt(before.metadataKey);
+      await guard(this.redis.otsUnsettle(receipt, settle.to, settle.at, before.state, before.updated));
+    }
   }
 
-  async claimIfUnchanged(secretKey: string, record: Buffer): Promise<boolean> {
-    const won = await guard(this.redis.otsClaimIfUnchanged(this.keys.secret(secretKey), this.keys.attempts(secretKey), record));
-    return won === 1;
+  async claimIfUnchanged(secretKey: string, record: Buffer, settle?: Settle): Promise<boolean> {
+    const [secret, attempts] = [this.keys.secret(secretKey), this.keys.attempts(secretKey)];
+    const metadataKey = settle && decodeSecretRecord(record)?.metadataKey;
+    if (settle && metadataKey && hasReceiptBeside(record)) {
+      const receipt = this.keys.receipt(metadataKey);
+      return (await guard(this.redis.otsClaimIfUnchangedSettle(secret, attempts, receipt, record, settle.to, settle.at, ...settle.from))) === 1;
+    }
+    const won = (await guard(this.redis.otsClaimIfUnchanged(secret, attempts, record))) === 1;
+    if (won && settle && metadataKey) await this.settleApart(metadataKey, settle);
+    return won;
   }
 
   async recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }> {

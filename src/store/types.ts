@@ -1,21 +1,50 @@
 import type { ReceiptRecord, State } from '../domain/receipt.js';
 
+/** How taking a secret moves its receipt: to `to` (received, burned) from one of `from`, updated at `at`. */
+export interface Settle {
+  to: State;
+  from: readonly State[];
+  at: number;
+}
+
+/** A receipt's state and update time before a claim moved it, to put back if the claimed record does not open. */
+export interface ReceiptBefore {
+  metadataKey: string;
+  state: State;
+  updated: number;
+}
+
 /** What a reveal or burn finds when it tries to claim a secret. */
 export type ClaimResult =
   | { status: 'missing' }
-  /** No passphrase: the secret was taken from the store in the same atomic step. */
-  | { status: 'claimed'; record: Buffer; pttl: number }
+  /**
+   * No passphrase: the secret was taken from the store in the same atomic step, and its receipt settled as asked
+   * (`before` holds what the receipt was, when it moved).
+   */
+  | { status: 'claimed'; record: Buffer; pttl: number; before?: ReceiptBefore }
   /** Passphrase-protected: left in place; the caller checks the passphrase, then claims with claimIfUnchanged. */
   | { status: 'protected'; record: Buffer; failedAttempts: number; attemptsTtl: number };
 
 export interface SecretStore {
   /** Stores the sealed secret (ttl seconds) and its receipt (2 × ttl); adds the receipt to the owner's recent list. */
   create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void>;
-  claim(secretKey: string): Promise<ClaimResult>;
-  /** Puts back a claimed record that could not be opened, with the milliseconds it had left. */
-  restore(secretKey: string, record: Buffer, pttl: number): Promise<void>;
-  /** Deletes the secret only if it still holds exactly `record`; true for the one caller that wins. */
-  claimIfUnchanged(secretKey: string, record: Buffer): Promise<boolean>;
+  /** A fresh metadata key for a new secret's receipt (Redis picks one it can keep beside the secret). */
+  newMetadataKey(secretKey: string): string;
+  /**
+   * Takes an unprotected secret, moving its receipt as `settle` says in the same step; leaves a protected one in
+   * place (see ClaimResult). Without `settle` the receipt is not touched.
+   */
+  claim(secretKey: string, settle?: Settle): Promise<ClaimResult>;
+  /**
+   * Puts back a claimed record that could not be opened, with the milliseconds it had left, and its receipt as it
+   * was before the claim (if the claim moved it and nothing has moved it since).
+   */
+  restore(secretKey: string, record: Buffer, pttl: number, before?: ReceiptBefore, settle?: Settle): Promise<void>;
+  /**
+   * Deletes the secret only if it still holds exactly `record`, moving its receipt as `settle` says; true for the
+   * one caller that wins.
+   */
+  claimIfUnchanged(secretKey: string, record: Buffer, settle?: Settle): Promise<boolean>;
   /** Counts a wrong passphrase for this secret; returns the count within the window and the window's seconds left. */
   recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }>;
   getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null>;

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 // waited out by polling only where expiry itself is the point.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateKey } from '../../src/domain/keys.js';
-import type { ReceiptRecord, State } from '../../src/domain/receipt.js';
-import { encodeSecretRecord } from '../../src/domain/secret-record.js';
-import type { Store } from '../../src/store/types.js';
+import { OVERRIDABLE_STATES, type ReceiptRecord, type State } from '../../src/domain/receipt.js';
+import { decodeSecretRecord, encodeSecretRecord } from '../../src/domain/secret-record.js';
+import type { Settle, Store } from '../../src/store/types.js';
 import { makeStore, STORE_KINDS, uniquePrefix } from '../support/app.js';
 
 const T0 = 1_700_000_000; // epoch seconds used as `created` in fixtures
@@ -63,7 +63,8 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
   }
 
   /** 50 calls of `op` at once, spread over the instances. */
-  const fifty = <T>(op: (s: Store) => Promise<T>) => Promise.all(Array.from({ length: 50 }, (_, i) => op(instances[i % instances.length]!)));
+  const fifty = <T>(op: (s: Store, i: number) => Promise<T>) =>
+    Promise.all(Array.from({ length: 50 }, (_, i) => op(instances[i % instances.length]!, i)));
 
   beforeAll(async () => {
     const prefix = uniquePrefix();
@@ -168,6 +169,81 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
       expect(await store.secrets.claim(plain.secretKey)).toMatchObject({ status: 'claimed', record: plain.record });
       expect(await store.secrets.claim(guarded.secretKey)).toMatchObject({ status: 'protected', failedAttempts: 0 });
       expect(await store.secrets.peek(plain.secretKey)).toBeNull();
+    });
+  });
+
+  describe.each(['beside', 'apart'] as const)('claim settles the receipt (receipt stored %s the secret)', (placement) => {
+    // 'beside': the metadata key the store picks for a new secret (same Cluster slot, settled inside the claim).
+    // 'apart': any other metadata key, as records stored by earlier versions have (settled by a second step).
+    const SETTLE_AT = T0 + 5;
+    const toReceived: Settle = { to: 'received', from: OVERRIDABLE_STATES, at: SETTLE_AT };
+
+    async function createPair(opts: { protected?: boolean; state?: State } = {}) {
+      const secretKey = generateKey();
+      const metadataKey = placement === 'beside' ? store.secrets.newMetadataKey(secretKey) : generateKey();
+      const sealed = randomBytes(40);
+      const record = encodeSecretRecord({ metadataKey, passphraseProtected: opts.protected ?? false, sealed });
+      const receipt = receiptFor(secretKey, { metadataKey, state: opts.state ?? 'new', passphraseRequired: opts.protected ?? false });
+      await store.secrets.create(secretKey, record, receipt, 100);
+      return { secretKey, metadataKey, sealed, receipt };
+    }
+    const receiptOf = async (metadataKey: string) => (await store.secrets.getReceipt(metadataKey))?.receipt;
+
+    it('moves the receipt to received in the same claim, and says what it was', async () => {
+      const { secretKey, metadataKey, sealed } = await createPair({ state: 'viewed' });
+      const claim = await store.secrets.claim(secretKey, toReceived);
+      expect(claim).toMatchObject({ status: 'claimed', before: { metadataKey, state: 'viewed', updated: T0 } });
+      if (claim.status === 'claimed') expect(decodeSecretRecord(claim.record)).toEqual({ metadataKey, passphraseProtected: false, sealed });
+      expect(await receiptOf(metadataKey)).toMatchObject({ state: 'received', updated: SETTLE_AT, received: SETTLE_AT });
+    });
+
+    it('leaves a receipt that is not in a state it may move from (burned) as it is', async () => {
+      const { secretKey, metadataKey } = await createPair({ state: 'burned' });
+      const claim = await store.secrets.claim(secretKey, toReceived);
+      expect(claim).toMatchObject({ status: 'claimed' });
+      expect(claim).not.toHaveProperty('before');
+      expect(await receiptOf(metadataKey)).toMatchObject({ state: 'burned', updated: T0 });
+    });
+
+    it("of 50 concurrent claims, one wins and the receipt moves once, to the winner's time", async () => {
+      const { secretKey, metadataKey } = await createPair();
+      const results = await fifty((s, i) => s.secrets.claim(secretKey, { ...toReceived, at: SETTLE_AT + i }));
+      const won = results.flatMap((r, i) => (r.status === 'claimed' ? [i] : []));
+      expect(won).toHaveLength(1);
+      expect(await receiptOf(metadataKey)).toMatchObject({ state: 'received', received: SETTLE_AT + won[0]! });
+    });
+
+    it('restore puts back the record and the receipt as they were', async () => {
+      const { secretKey, metadataKey, receipt } = await createPair();
+      const claim = await store.secrets.claim(secretKey, toReceived);
+      if (claim.status !== 'claimed') throw new Error(`expected a claim, got ${claim.status}`);
+      await store.secrets.restore(secretKey, claim.record, claim.pttl, claim.before, toReceived);
+      expect(await receiptOf(metadataKey)).toEqual(receipt);
+      expect(await store.secrets.claim(secretKey, toReceived)).toMatchObject({ status: 'claimed', before: { state: 'new' } });
+    });
+
+    it('restore leaves a receipt that moved again since (burned by its owner) as it is', async () => {
+      const { secretKey, metadataKey } = await createPair();
+      const claim = await store.secrets.claim(secretKey, toReceived);
+      if (claim.status !== 'claimed') throw new Error(`expected a claim, got ${claim.status}`);
+      await store.secrets.transition(metadataKey, ['received'], 'burned', SETTLE_AT + 1);
+      await store.secrets.restore(secretKey, claim.record, claim.pttl, claim.before, toReceived);
+      expect(await receiptOf(metadataKey)).toMatchObject({ state: 'burned', updated: SETTLE_AT + 1 });
+    });
+
+    it("claimIfUnchanged settles a protected secret's receipt when it wins, and not when it loses", async () => {
+      const { secretKey, metadataKey } = await createPair({ protected: true });
+      const claim = await store.secrets.claim(secretKey, toReceived);
+      if (claim.status !== 'protected') throw new Error(`expected a protected secret, got ${claim.status}`);
+      expect(await receiptOf(metadataKey)).toMatchObject({ state: 'new' });
+      const changed = Buffer.concat([claim.record, Buffer.from('x')]);
+      expect(await store.secrets.claimIfUnchanged(secretKey, changed, toReceived)).toBe(false);
+      expect(await receiptOf(metadataKey)).toMatchObject({ state: 'new' });
+      const burn: Settle = { to: 'burned', from: OVERRIDABLE_STATES, at: SETTLE_AT };
+      const results = await fifty((s) => s.secrets.claimIfUnchanged(secretKey, claim.record, burn));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await receiptOf(metadataKey)).toMatchObject({ state: 'burned', updated: SETTLE_AT });
+      expect(await store.secrets.claim(secretKey)).toEqual({ status: 'missing' });
     });
   });
 
