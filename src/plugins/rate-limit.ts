@@ -7,6 +7,7 @@ import type { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/types.js';
 import { clientGroup } from './client-address.js';
 import { MemoryRateLimitStore } from './rate-limit-memory-store.js';
+import { SharedRateLimitStore } from './rate-limit-redis-store.js';
 
 /** The budgets a client draws on; each has its own count per window. */
 export type RateClass = 'create' | 'reveal' | 'receipt' | 'burn' | 'unrouted';
@@ -61,6 +62,15 @@ function limitsOf(c: LimitSettings): Record<RateClass, number> {
   };
 }
 
+/** The plugin constructs its store itself: a class bound to this server's Redis client and key prefix. */
+function sharedStore(store: RedisStore) {
+  return class extends SharedRateLimitStore {
+    constructor() {
+      super(store.redis, `${store.prefix}ratelimit:`);
+    }
+  };
+}
+
 /**
  * Per-client rate limits with @fastify/rate-limit, counted in Redis when the store is Redis (so every instance
  * shares the counts; they sit beside the store's own keys under REDIS_PREFIX) and in process memory otherwise.
@@ -72,9 +82,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitOp
   const redisStore = opts.store.kind === 'redis' ? (opts.store as RedisStore) : undefined;
   await app.register(rateLimit, {
     global: false, // applied by the hook below, which also covers unrouted paths
-    ...(redisStore
-      ? { redis: redisStore.redis, nameSpace: `${redisStore.prefix}ratelimit:` }
-      : { store: MemoryRateLimitStore }),
+    store: redisStore ? sharedStore(redisStore) : MemoryRateLimitStore,
     timeWindow: opts.config.rateLimitWindow * 1000,
     keyGenerator: (req) => `${classOf(req)}:${clientGroup(req.ip)}`,
     max: (req) => limits[classOf(req)],

@@ -23,6 +23,7 @@ export interface OtsRedisCommands {
   otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
   otsTransition(receipt: string, to: string, at: number, ...from: string[]): Promise<number>;
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
+  otsRateLimitHit(counter: string, windowMs: number): Promise<[number, number]>;
 }
 
 /** A single-server, Sentinel-managed or Cluster client: the store uses only commands all three share. */
@@ -73,6 +74,7 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsPutReceipt', { numberOfKeys: 1, lua: scripts.PUT_RECEIPT });
   redis.defineCommand('otsTransition', { numberOfKeys: 1, lua: scripts.TRANSITION });
   redis.defineCommand('otsAddRecent', { numberOfKeys: 1, lua: scripts.ADD_RECENT });
+  redis.defineCommand('otsRateLimitHit', { numberOfKeys: 1, lua: scripts.RATE_LIMIT_HIT });
   return redis as OtsRedis;
 }
 
