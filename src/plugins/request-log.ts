@@ -7,10 +7,14 @@ import { shortKey } from '../domain/keys.js';
  * raw URL, whose query string may hold a secret), status, duration and at most 6 characters of a key.
  */
 export const requestLogPlugin = fp(async (app: FastifyInstance) => {
+  // These lines hold only the fields below, none of which can carry a credential, so their logger skips the
+  // redaction pass: it cost ~4 µs a line, most of what logging a request cost.
+  const lines = app.log.child({}, { redact: [] });
   app.addHook('onResponse', (req, reply, done) => {
     const key = (req.params as Record<string, unknown> | undefined)?.key;
-    req.log.info(
+    lines.info(
       {
+        reqId: req.id,
         method: req.method,
         route: req.routeOptions.url ?? '(unrouted)',
         status: reply.statusCode,
