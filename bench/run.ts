@@ -287,7 +287,11 @@ async function main() {
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(
       'bench/results/latest.json',
-      JSON.stringify({ when: new Date().toISOString(), connections: CONNECTIONS, rounds: ROUNDS, table, eventLoopP99Ms, rssPeakMb: stats.rssPeakMb, bytesPerSecret, targets }, null, 2),
+      JSON.stringify(
+        { when: new Date().toISOString(), connections: CONNECTIONS, rounds: ROUNDS, table, perRound: results, eventLoopP99Ms, rssPeakMb: stats.rssPeakMb, bytesPerSecret, targets },
+        null,
+        2,
+      ),
     );
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
