@@ -11,33 +11,37 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-/** CRC16/XMODEM of `bytes`, continuing from `crc` (0 for a fresh start). */
-function crc16(bytes: Uint8Array | string, crc = 0): number {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = typeof bytes === 'string' ? bytes.charCodeAt(i) : bytes[i]!;
-    crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ b) & 0xff]!;
-  }
+/** CRC16/XMODEM of bytes[from, to). */
+function crc16(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  let crc = 0;
+  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ bytes[i]!) & 0xff]!;
   return crc;
 }
 
 const SLOTS = 16384;
+const OPEN = 0x7b; // {
+const CLOSE = 0x7d; // }
 
-/** The part of a key Redis hashes: the text between the first `{` and the next `}`, when that is not empty. */
-function hashedPart(key: Buffer): Buffer {
-  const open = key.indexOf(0x7b);
-  if (open === -1) return key;
-  const close = key.indexOf(0x7d, open + 1);
-  if (close === -1 || close === open + 1) return key;
-  return key.subarray(open + 1, close);
+/**
+ * The cluster slot Redis assigns to `key` (as CLUSTER KEYSLOT): that of the text between the first `{` and the
+ * next `}` when it is not empty, else of the whole key.
+ */
+export function keySlot(key: string): number {
+  const bytes = Buffer.from(key, 'utf8');
+  const open = bytes.indexOf(OPEN);
+  const close = open === -1 ? -1 : bytes.indexOf(CLOSE, open + 1);
+  return (close > open + 1 ? crc16(bytes, open + 1, close) : crc16(bytes)) % SLOTS;
 }
 
-/** The cluster slot Redis assigns to `key` (as CLUSTER KEYSLOT). */
-export function keySlot(key: string): number {
-  return crc16(hashedPart(Buffer.from(key, 'utf8'))) % SLOTS;
+/** Whether Redis hashes all of `key` (it has no non-empty hash tag). */
+function hashesWhole(key: string): boolean {
+  const open = key.indexOf('{');
+  return open === -1 || !(key.indexOf('}', open + 1) > open + 1);
 }
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-const SUFFIX_LENGTH = 4;
+export const SLOT_SUFFIX_LENGTH = 4;
+const ZERO_SUFFIX = '\0'.repeat(SLOT_SUFFIX_LENGTH);
 
 /**
  * For each low-14-bit CRC value, one 4-character base36 suffix with that CRC (36^4 = 1.7 M suffixes cover all
@@ -46,24 +50,17 @@ const SUFFIX_LENGTH = 4;
 let suffixByCrc: string[] | undefined;
 function suffixTable(): string[] {
   if (suffixByCrc) return suffixByCrc;
-  const table: string[] = new Array<string>(SLOTS);
+  const table = new Array<string>(SLOTS);
+  const bytes = new Uint8Array(SLOT_SUFFIX_LENGTH);
   let found = 0;
-  const bytes = new Uint8Array(SUFFIX_LENGTH);
-  for (let a = 0; a < 36 && found < SLOTS; a++) {
-    for (let b = 0; b < 36 && found < SLOTS; b++) {
-      for (let c = 0; c < 36; c++) {
-        for (let d = 0; d < 36; d++) {
-          bytes[0] = ALPHABET.charCodeAt(a);
-          bytes[1] = ALPHABET.charCodeAt(b);
-          bytes[2] = ALPHABET.charCodeAt(c);
-          bytes[3] = ALPHABET.charCodeAt(d);
-          const v = crc16(bytes) % SLOTS;
-          if (table[v] === undefined) {
-            table[v] = ALPHABET[a]! + ALPHABET[b]! + ALPHABET[c]! + ALPHABET[d]!;
-            found++;
-          }
-        }
-      }
+  for (let n = 0; n < 36 ** SLOT_SUFFIX_LENGTH && found < SLOTS; n++) {
+    for (let i = SLOT_SUFFIX_LENGTH - 1, rest = n; i >= 0; i--, rest = Math.floor(rest / 36)) {
+      bytes[i] = ALPHABET.charCodeAt(rest % 36);
+    }
+    const v = crc16(bytes) % SLOTS;
+    if (table[v] === undefined) {
+      table[v] = String.fromCharCode(...bytes);
+      found++;
     }
   }
   return (suffixByCrc = table);
@@ -76,14 +73,11 @@ function suffixTable(): string[] {
  * tag elsewhere in it) and is not already `slot`.
  */
 export function keyInSlot(head: string, nameOf: (key: string) => string, slot: number): string | undefined {
-  const zeroName = nameOf(head + '\0'.repeat(SUFFIX_LENGTH));
-  if (!zeroName.endsWith('\0'.repeat(SUFFIX_LENGTH)) || hashedPart(Buffer.from(zeroName)).length !== Buffer.byteLength(zeroName)) {
-    const any = head + '0'.repeat(SUFFIX_LENGTH);
+  const zeroName = nameOf(head + ZERO_SUFFIX);
+  if (!zeroName.endsWith(ZERO_SUFFIX) || !hashesWhole(zeroName)) {
+    const any = head + '0'.repeat(SLOT_SUFFIX_LENGTH);
     return keySlot(nameOf(any)) === slot ? any : undefined;
   }
   const needed = (slot ^ crc16(Buffer.from(zeroName, 'utf8'))) % SLOTS;
-  const key = head + suffixTable()[needed]!;
-  return keySlot(nameOf(key)) === slot ? key : undefined;
+  return head + suffixTable()[needed]!;
 }
-
-export const SLOT_SUFFIX_LENGTH = SUFFIX_LENGTH;
