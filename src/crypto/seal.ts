@@ -90,11 +90,6 @@ export async function seal(
   return Buffer.concat([...header, cipher.getAuthTag(), ciphertext]);
 }
 
-/** Whether a sealed record needs a passphrase to open. */
-export function needsPassphrase(sealed: Buffer): boolean {
-  return sealed.length >= 2 && (sealed[1]! & FLAG_PASSPHRASE) !== 0;
-}
-
 /** Opens a record with the current or any previous master key; throws SealError when none fits. */
 export async function open(sealed: Buffer, secretKey: string, masterKeys: Buffer[], passphrase?: string): Promise<string> {
   const buf = sealed;
