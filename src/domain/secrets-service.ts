@@ -1,7 +1,7 @@
 // The rules of the contract, with no knowledge of HTTP: create, reveal once, receipts, burn, recent.
 
 import { open, seal, SealError } from '../crypto/seal.js';
-import type { ClaimResult, SecretStore, Settle } from '../store/types.js';
+import { mayView, type ClaimResult, type SecretStore, type Settle } from '../store/types.js';
 import { errors } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, passwordLength } from './password.js';
@@ -224,24 +224,21 @@ export class SecretsService {
 
   /** GET|POST /private/:key: the receipt; new moves to viewed, a vanished secret to expired or orphaned. */
   async viewReceipt(metadataKey: string, actor: Actor): Promise<ReceiptView> {
-    const { receipt, metadataTtl } = await this.ownedReceipt(metadataKey, actor);
-    let secretTtl: number | null = null;
-    if (LIVE_STATES.includes(receipt.state)) {
-      // One round trip for both: a first look moves new to viewed whether or not the secret is still there.
-      const [ttl] = await Promise.all([
-        this.store.secretTtl(receipt.secretKey),
-        receipt.state === 'new' ? this.store.transition(metadataKey, ['new'], 'viewed', receipt.updated) : null,
-      ]);
-      secretTtl = ttl;
-      if (secretTtl === null) {
-        const gone = goneState(receipt, this.now());
-        if (await this.store.transition(metadataKey, LIVE_STATES, gone, this.now())) {
-          if (gone === 'expired') this.events.expired?.();
-          return receiptView({ ...receipt, state: gone, updated: this.now() }, { metadataTtl, secretTtl });
-        }
-        // It moved under us (revealed or burned just now): report what it became.
-        return this.viewReceipt(metadataKey, actor);
+    if (!isWellFormedKey(metadataKey)) throw errors.unknownSecret(metadataKey);
+    // One step reads the receipt and its secret's time left and moves a first view to viewed (for the owner only
+    // when RECEIPTS_OWNER_ONLY); the ownership check below then decides what the caller gets.
+    const found = await this.store.viewReceipt(metadataKey, this.config.receiptsOwnerOnly ? actor.custid : undefined);
+    if (!found) throw errors.unknownSecret(metadataKey);
+    this.checkOwner(found.receipt, actor);
+    const { receipt, metadataTtl, secretTtl } = found;
+    if (LIVE_STATES.includes(receipt.state) && secretTtl === null) {
+      const gone = goneState(receipt, this.now());
+      if (await this.store.transition(metadataKey, LIVE_STATES, gone, this.now())) {
+        if (gone === 'expired') this.events.expired?.();
+        return receiptView({ ...receipt, state: gone, updated: this.now() }, { metadataTtl, secretTtl });
       }
+      // It moved under us (revealed or burned just now): report what it became.
+      return this.viewReceipt(metadataKey, actor);
     }
     return receiptView(receipt, { metadataTtl, secretTtl });
   }
@@ -286,9 +283,12 @@ export class SecretsService {
     if (!isWellFormedKey(metadataKey)) throw errors.unknownSecret(metadataKey);
     const found = await this.store.getReceipt(metadataKey);
     if (!found) throw errors.unknownSecret(metadataKey);
-    const owner = found.receipt.custid;
-    if (this.config.receiptsOwnerOnly && owner !== 'anon' && owner !== actor.custid) throw errors.notAuthorized();
+    this.checkOwner(found.receipt, actor);
     return found;
+  }
+
+  private checkOwner(receipt: ReceiptRecord, actor: Actor): void {
+    if (!mayView(receipt.custid, this.config.receiptsOwnerOnly ? actor.custid : undefined)) throw errors.notAuthorized();
   }
 }
 

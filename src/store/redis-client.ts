@@ -24,6 +24,7 @@ export interface OtsRedisCommands {
   otsTransition(receipt: string, to: string, at: number, ...from: string[]): Promise<number>;
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
   otsRateLimitHit(counter: string, windowMs: number): Promise<[number, number]>;
+  otsViewReceipt(receipt: string, secretHead: string, secretTail: string, viewer: string): Promise<[string[], number, number] | null>;
 }
 
 /** A single-server, Sentinel-managed or Cluster client: the store uses only commands all three share. */
@@ -75,6 +76,7 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsTransition', { numberOfKeys: 1, lua: scripts.TRANSITION });
   redis.defineCommand('otsAddRecent', { numberOfKeys: 1, lua: scripts.ADD_RECENT });
   redis.defineCommand('otsRateLimitHit', { numberOfKeys: 1, lua: scripts.RATE_LIMIT_HIT });
+  redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });
   return redis as OtsRedis;
 }
 

@@ -155,3 +155,25 @@ if n == 1 then
 end
 return {n, redis.call('PTTL', KEYS[1])}
 `;
+
+/**
+ * KEYS: receipt. ARGV: the secret key's name before and after the secret key, the viewer ('' for anyone). Returns
+ * the receipt's fields, its PTTL and, for a live receipt kept beside its secret (field b), the secret's PTTL (-3:
+ * not read here); a first view (new) by the owner, anyone for an anonymous secret, or anyone when ARGV[3] is '',
+ * moves it to viewed.
+ */
+export const VIEW_RECEIPT = `
+local f = redis.call('HGETALL', KEYS[1])
+if #f == 0 then return nil end
+local h = {}
+for i = 1, #f, 2 do h[f[i]] = f[i + 1] end
+local secretPttl = -3
+if h.b == '1' and (h.st == 'new' or h.st == 'viewed') then
+  secretPttl = redis.call('PTTL', ARGV[1] .. h.s .. ARGV[2])
+  local owner = h.c or 'anon'
+  if h.st == 'new' and (ARGV[3] == '' or owner == 'anon' or owner == ARGV[3]) then
+    redis.call('HSET', KEYS[1], 'st', 'viewed')
+  end
+end
+return {f, redis.call('PTTL', KEYS[1]), secretPttl}
+`;

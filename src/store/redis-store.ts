@@ -1,5 +1,5 @@
 import { generateKey, KEY_LENGTH } from '../domain/keys.js';
-import type { ReceiptRecord, State } from '../domain/receipt.js';
+import { LIVE_STATES, type ReceiptRecord, type State } from '../domain/receipt.js';
 import { decodeSecretRecord, hasReceiptBeside, isProtectedRecord, markReceiptBeside } from '../domain/secret-record.js';
 import { keyInSlot, keySlot, SLOT_SUFFIX_LENGTH } from './key-slot.js';
 import { decodeReceipt, encodeReceipt } from './receipt-codec.js';
@@ -9,7 +9,9 @@ import {
   type AccountRecord,
   type AccountStore,
   type ClaimResult,
+  mayView,
   type ReceiptBefore,
+  type ReceiptForView,
   type SecretStore,
   type Settle,
   type Store,
@@ -35,6 +37,11 @@ async function guard<T>(op: Promise<T>): Promise<T> {
   }
 }
 
+/** The receipt field (b = 1) that says it is kept beside its secret, in the secret's Cluster slot. */
+const BESIDE_FIELD = ['b', '1'];
+/** What the view script answers for a secret it did not look at. */
+const NOT_READ = -3;
+
 /** Redis's TTL rounds to the nearest second; the contract reports remaining time rounded down. */
 function wholeSeconds(pttl: number): number {
   return Math.floor(pttl / 1000);
@@ -44,6 +51,8 @@ export class RedisKeys {
   constructor(private readonly prefix: string) {}
   // The secret and its attempt counter share a hash tag: one slot, so one script may touch both.
   secret = (key: string) => `${this.prefix}secret:{${key}}`;
+  /** A secret's key name is these two around the secret key (for scripts that find it in a receipt). */
+  secretAround = (): [string, string] => [`${this.prefix}secret:{`, '}'];
   attempts = (key: string) => `${this.prefix}attempts:{${key}}`;
   receipt = (key: string) => `${this.prefix}receipt:${key}`;
   recent = (custid: string) => `${this.prefix}recent:${custid}`;
@@ -75,7 +84,7 @@ export class RedisSecretStore implements SecretStore {
     // One script when both share a slot; otherwise two commands sent back to back, without a cross-slot transaction.
     const writes: Promise<unknown>[] =
       keySlot(secretName) === keySlot(receiptName)
-        ? [this.redis.otsCreateBeside(secretName, receiptName, markReceiptBeside(record), receipt.ttl, receiptTtl, ...fields)]
+        ? [this.redis.otsCreateBeside(secretName, receiptName, markReceiptBeside(record), receipt.ttl, receiptTtl, ...fields, ...BESIDE_FIELD)]
         : [this.redis.set(secretName, record, 'EX', receipt.ttl), this.redis.otsPutReceipt(receiptName, receiptTtl, ...fields)];
     if (receipt.custid !== 'anon') {
       writes.push(
@@ -140,6 +149,25 @@ export class RedisSecretStore implements SecretStore {
     const receipt = decodeReceipt(metadataKey, fields);
     if (!receipt || pttl < 0) return null;
     return { receipt, metadataTtl: wholeSeconds(pttl) };
+  }
+
+  async viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null> {
+    const out = await guard(this.redis.otsViewReceipt(this.keys.receipt(metadataKey), ...this.keys.secretAround(), viewer ?? ''));
+    if (!out) return null;
+    const [flat, pttl, secretPttl] = out;
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+    const receipt = decodeReceipt(metadataKey, fields);
+    if (!receipt || pttl < 0) return null;
+    const found = { receipt, metadataTtl: wholeSeconds(pttl) };
+    if (!LIVE_STATES.includes(receipt.state)) return { ...found, secretTtl: null };
+    if (secretPttl !== NOT_READ) return { ...found, secretTtl: secretPttl >= 0 ? wholeSeconds(secretPttl) : null };
+    // A receipt stored apart from its secret (by an earlier version): a second step, as then.
+    const [secretTtl] = await Promise.all([
+      this.secretTtl(receipt.secretKey),
+      receipt.state === 'new' && mayView(receipt.custid, viewer) ? this.transition(metadataKey, ['new'], 'viewed', receipt.updated) : null,
+    ]);
+    return { ...found, secretTtl };
   }
 
   async secretTtl(secretKey: string): Promise<number | null> {

@@ -48,6 +48,12 @@ export interface SecretStore {
   /** Counts a wrong passphrase for this secret; returns the count within the window and the window's seconds left. */
   recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }>;
   getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null>;
+  /**
+   * A receipt as stored, for a view of it: with its whole seconds left and, while it is live (new, viewed), its
+   * secret's (null: the secret is gone). A first view (new) moves it to viewed in the same step, if `viewer` may
+   * see it: undefined lets anyone, a custid only the owner (or anyone, for an anonymous secret).
+   */
+  viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null>;
   /** Whole seconds left on the secret, or null when it is gone. */
   secretTtl(secretKey: string): Promise<number | null>;
   /**
@@ -82,6 +88,17 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
   readonly kind: 'memory' | 'redis';
+}
+
+export interface ReceiptForView {
+  receipt: ReceiptRecord;
+  metadataTtl: number;
+  secretTtl: number | null;
+}
+
+/** Whether `viewer` (see SecretStore.viewReceipt) may see a receipt owned by `owner`. */
+export function mayView(owner: string, viewer: string | undefined): boolean {
+  return viewer === undefined || owner === 'anon' || owner === viewer;
 }
 
 /** Raised by a store whose backend cannot be reached; the API answers 503. */

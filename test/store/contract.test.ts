@@ -333,6 +333,51 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
     });
   });
 
+  describe.each(['beside', 'apart'] as const)('viewReceipt (receipt stored %s the secret)', (placement) => {
+    async function createPair(over: Partial<ReceiptRecord> = {}) {
+      const secretKey = generateKey();
+      const metadataKey = placement === 'beside' ? store.secrets.newMetadataKey(secretKey) : generateKey();
+      const record = encodeSecretRecord({ metadataKey, passphraseProtected: false, sealed: randomBytes(40) });
+      const receipt = receiptFor(secretKey, { metadataKey, ...over });
+      await store.secrets.create(secretKey, record, receipt, 100);
+      return { secretKey, metadataKey, receipt };
+    }
+
+    it("answers the receipt as it was, with its time left and its secret's, and a first view moves new to viewed", async () => {
+      const { metadataKey, receipt } = await createPair({ ttl: HOUR });
+      const first = await store.secrets.viewReceipt(metadataKey, undefined);
+      expect(first?.receipt).toEqual(receipt);
+      expect(first?.metadataTtl).toBeGreaterThanOrEqual(2 * HOUR - 1);
+      expect(first?.secretTtl).toBeGreaterThanOrEqual(HOUR - 1);
+      expect(first?.secretTtl).toBeLessThanOrEqual(HOUR);
+      const second = await store.secrets.viewReceipt(metadataKey, undefined);
+      expect(second?.receipt).toEqual({ ...receipt, state: 'viewed' });
+    });
+
+    it("only the owner's view moves it when a viewer is named; an anonymous secret's moves for anyone", async () => {
+      const owned = await createPair({ custid: 'alice@example.com' });
+      await store.secrets.viewReceipt(owned.metadataKey, 'bob@example.com');
+      expect((await store.secrets.getReceipt(owned.metadataKey))?.receipt.state).toBe('new');
+      await store.secrets.viewReceipt(owned.metadataKey, 'alice@example.com');
+      expect((await store.secrets.getReceipt(owned.metadataKey))?.receipt.state).toBe('viewed');
+      const anonymous = await createPair();
+      await store.secrets.viewReceipt(anonymous.metadataKey, 'bob@example.com');
+      expect((await store.secrets.getReceipt(anonymous.metadataKey))?.receipt.state).toBe('viewed');
+    });
+
+    it('reports a secret that is gone as null, and does not look for one once the receipt is settled', async () => {
+      const { secretKey, metadataKey } = await createPair({ state: 'viewed' });
+      await store.secrets.claim(secretKey);
+      expect(await store.secrets.viewReceipt(metadataKey, undefined)).toMatchObject({ receipt: { state: 'viewed' }, secretTtl: null });
+      const burned = await createPair({ state: 'burned' });
+      expect(await store.secrets.viewReceipt(burned.metadataKey, undefined)).toMatchObject({ receipt: { state: 'burned' }, secretTtl: null });
+    });
+
+    it('knows nothing of receipts it never stored', async () => {
+      expect(await store.secrets.viewReceipt(generateKey(), undefined)).toBeNull();
+    });
+  });
+
   describe('receipts and transitions', () => {
     it('moves a receipt only from an allowed state, stamping updated', async () => {
       const { metadataKey, receipt } = await create({ state: 'new' });
