@@ -2,7 +2,7 @@
 // Starts its own redis-server, both servers as child processes, and drives them with autocannon in alternating
 // rounds after a warm-up. Prints a table and writes bench/results/latest.json. Bounded: a few minutes at most.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import { Redis } from 'ioredis';
@@ -90,17 +90,36 @@ interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  /** The server process's CPU time (all threads) per request: steadier than req/s on a shared machine. */
+  cpuUs: number;
 }
 
-function figures(r: Timed): Figures {
-  // Total over the measured time: per-second averages are coarse for runs of a few seconds.
-  return { rps: r.requests.total / r.elapsedSeconds, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
+/** CPU time a process has used so far, in ms (Linux /proc; clock ticks of 10 ms); 0 elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
+
+/** Runs one autocannon phase against `s` and reports it, with the server's CPU per request over the phase. */
+async function phase(s: Server, opts: autocannon.Options): Promise<Figures & { result: Timed }> {
+  const before = cpuMs(s.child.pid);
+  const r = await run(opts);
+  const cpuUs = ((cpuMs(s.child.pid) - before) * 1000) / Math.max(1, r.requests.total);
+  // Total over the measured time: per-second averages are coarse for runs of a few seconds.
+  const rps = r.requests.total / r.elapsedSeconds;
+  return { rps, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, cpuUs, result: r };
+}
+
+const figures = ({ result: _result, ...f }: Figures & { result: Timed }): Figures => f;
 
 /** create (collecting keys), receipt view (cycling those keys), then reveal each key exactly once. */
 async function basicRound(s: Server, amount: number) {
   const created: { secret: string; metadata: string }[] = [];
-  const create = await run({
+  const create = await phase(s, {
     url: `${s.url}/api/v1/share`,
     amount,
     requests: [
@@ -116,9 +135,9 @@ async function basicRound(s: Server, amount: number) {
       },
     ],
   });
-  if (created.length === 0) throw new Error(`${s.name}: no create succeeded (${create.non2xx} non-2xx answers)`);
+  if (created.length === 0) throw new Error(`${s.name}: no create succeeded (${create.result.non2xx} non-2xx answers)`);
   let next = 0;
-  const receipt = await run({
+  const receipt = await phase(s, {
     url: s.url,
     duration: SECONDS,
     requests: [
@@ -129,7 +148,7 @@ async function basicRound(s: Server, amount: number) {
     ],
   });
   let revealNext = 0;
-  const reveal = await run({
+  const reveal = await phase(s, {
     url: s.url,
     amount: created.length,
     requests: [
@@ -144,7 +163,7 @@ async function basicRound(s: Server, amount: number) {
 
 /** Each virtual request: share with a passphrase, then reveal it with the passphrase. */
 async function passphraseRound(s: Server) {
-  const result = await run({
+  const result = await phase(s, {
     url: s.url,
     duration: SECONDS,
     requests: [
@@ -203,6 +222,7 @@ function summarise(rounds: Figures[]): Figures {
     p50: median(rounds.map((r) => r.p50)),
     p99: median(rounds.map((r) => r.p99)),
     errors: rounds.reduce((n, r) => n + r.errors, 0),
+    cpuUs: Math.round(median(rounds.map((r) => r.cpuUs))),
   };
 }
 
@@ -285,12 +305,12 @@ async function main() {
       `ots-server benchmark — ${CONNECTIONS} connections, 200-byte secrets, ${ROUNDS} alternating rounds (medians; ratio: median of per-round ratios)`,
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
       '',
-      '| workload | ots-server req/s | p50 ms | p99 ms | errors | baseline req/s | p50 ms | p99 ms | ratio |',
-      '|---|---|---|---|---|---|---|---|---|',
-      ...table.map(
-        (t) =>
-          `| ${t.workload} | ${t.ours.rps} | ${t.ours.p50} | ${t.ours.p99} | ${t.ours.errors} | ${t.workload === 'passphrase' ? '–' : t.baseline.rps} | ${t.workload === 'passphrase' ? '–' : t.baseline.p50} | ${t.workload === 'passphrase' ? '–' : t.baseline.p99} | ${t.ratio ?? '–'} |`,
-      ),
+      '| workload | ots-server req/s | p50 ms | p99 ms | errors | CPU µs/req | baseline req/s | p50 ms | p99 ms | CPU µs/req | ratio |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+      ...table.map((t) => {
+        const b = t.workload === 'passphrase' ? { rps: '–', p50: '–', p99: '–', cpuUs: '–' } : t.baseline;
+        return `| ${t.workload} | ${t.ours.rps} | ${t.ours.p50} | ${t.ours.p99} | ${t.ours.errors} | ${t.ours.cpuUs} | ${b.rps} | ${b.p50} | ${b.p99} | ${b.cpuUs} | ${t.ratio ?? '–'} |`;
+      }),
       '',
       `event-loop delay p99 during passphrase load: ${eventLoopP99Ms.toFixed(1)} ms`,
       `server RSS peak: ${stats.rssPeakMb.toFixed(0)} MB`,
