@@ -3,8 +3,9 @@
 // chosen so that its receipt hashes to that slot too (src/store/key-slot.ts).
 
 /**
- * Moves a receipt to state ARGV[1] at time ARGV[2] if it is in one of ARGV[first..]; returns its state and update
- * time before, or false. A script that uses it declares the receipt key or knows it shares the secret's slot.
+ * settle(key, to, at, first): moves the receipt at `key` to state `to`, updated (and, for received, received) at
+ * `at`, if it is in one of the states ARGV[first..]; returns its state and update time before, or false. A script
+ * that uses it declares the receipt key or knows it shares the secret's slot.
  */
 const SETTLE_FUNCTION = `
 local function settle(key, to, at, first)
