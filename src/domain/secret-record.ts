@@ -1,7 +1,10 @@
 // A stored secret: one binary string, so that a single atomic step can take it. The first byte says whether a
-// passphrase protects it (the claim script reads it to decide whether to take the secret at once) and, in lower
-// case, that the store keeps the receipt beside it (the claim script then moves the receipt in the same step);
-// then the receipt's metadata key, ':' and the sealed value.
+// passphrase protects it (P) or not (N): the claim script reads it to decide whether to take the secret at once.
+// Then the receipt's metadata key, with a trailing '!' when the store keeps the receipt beside the secret (the
+// claim script then moves the receipt in the same step), ':' and the sealed value.
+//
+// The marker sits in the key part on purpose: builds from before it (commit 4b0a1e8 and earlier) read such a
+// record as a metadata key ending in '!', fail to open it and put it back, so a rolling upgrade loses nothing.
 
 export interface SecretRecord {
   metadataKey: string;
@@ -11,11 +14,8 @@ export interface SecretRecord {
 
 const PROTECTED = 0x50; // 'P'
 const PLAIN = 0x4e; // 'N'
-const LOWER_CASE = 0x20;
 const SEPARATOR = 0x3a; // ':'
-
-/** The first byte without the store's lower-case mark. */
-const kind = (raw: Buffer) => (raw[0] ?? 0) & ~LOWER_CASE;
+const BESIDE = 0x21; // '!'
 
 export function encodeSecretRecord(r: SecretRecord): Buffer {
   const head = Buffer.from(`${r.passphraseProtected ? 'P' : 'N'}${r.metadataKey}:`, 'latin1');
@@ -24,27 +24,28 @@ export function encodeSecretRecord(r: SecretRecord): Buffer {
 
 export function decodeSecretRecord(raw: Buffer): SecretRecord | null {
   const colon = raw.indexOf(SEPARATOR);
-  if (colon < 2 || (kind(raw) !== PROTECTED && kind(raw) !== PLAIN)) return null;
+  const keyEnd = raw[colon - 1] === BESIDE ? colon - 1 : colon;
+  if (keyEnd < 2 || (raw[0] !== PROTECTED && raw[0] !== PLAIN)) return null;
   return {
-    passphraseProtected: kind(raw) === PROTECTED,
-    metadataKey: raw.subarray(1, colon).toString('latin1'),
+    passphraseProtected: raw[0] === PROTECTED,
+    metadataKey: raw.subarray(1, keyEnd).toString('latin1'),
     sealed: raw.subarray(colon + 1),
   };
 }
 
 /** Whether the record is passphrase-protected: the one thing a store may read from it. */
 export function isProtectedRecord(raw: Buffer): boolean {
-  return kind(raw) === PROTECTED;
+  return raw[0] === PROTECTED;
 }
 
 /** Marks a record whose receipt the store keeps beside it (same Redis Cluster slot). */
 export function markReceiptBeside(raw: Buffer): Buffer {
-  const marked = Buffer.from(raw);
-  marked[0] = marked[0]! | LOWER_CASE;
-  return marked;
+  const colon = raw.indexOf(SEPARATOR);
+  return Buffer.concat([raw.subarray(0, colon), Buffer.from([BESIDE]), raw.subarray(colon)]);
 }
 
 /** Whether the store marked this record as having its receipt beside it. */
 export function hasReceiptBeside(raw: Buffer): boolean {
-  return ((raw[0] ?? 0) & LOWER_CASE) !== 0;
+  const colon = raw.indexOf(SEPARATOR);
+  return colon > 0 && raw[colon - 1] === BESIDE;
 }

@@ -33,18 +33,17 @@ return 1
 /**
  * KEYS: secret, attempts. ARGV: receipt key prefix, then the settle: new state ('' for none), time, states it may
  * move from. Takes an unprotected secret at once (returning its PTTL, so a record that does not open can be put
- * back). A record marked as having its receipt beside it ('n': same slot, so the receipt key, read from the
- * record, may be touched here) has the receipt moved in the same step, and what it was is returned. A protected
- * one is left in place, with its failed attempts and their window.
+ * back). A record marked as having its receipt beside it ('!' after the metadata key: same slot, so the receipt
+ * key, read from the record, may be touched here) has the receipt moved in the same step, and what it was is
+ * returned. A protected one ('P') is left in place, with its failed attempts and their window.
  */
 export const CLAIM =
   SETTLE_FUNCTION +
   `
 local v = redis.call('GET', KEYS[1])
 if not v then return nil end
-local flag = string.sub(v, 1, 1)
-if flag == 'N' or flag == 'n' then
-  local mkey = flag == 'n' and ARGV[2] ~= '' and string.match(v, '^n([0-9a-z]+):')
+if string.sub(v, 1, 1) ~= 'P' then
+  local mkey = ARGV[2] ~= '' and string.match(v, '^N([0-9a-z]+)!:')
   local ttl = redis.call('PTTL', KEYS[1])
   redis.call('DEL', KEYS[1])
   if mkey then
