@@ -21,7 +21,6 @@ export interface OtsRedisCommands {
   otsUnsettle(receipt: string, to: string, at: number, stateBefore: string, updatedBefore: number): Promise<number>;
   otsFailedAttempt(attempts: string, windowSeconds: number): Promise<[number, number]>;
   otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
-  otsTransition(receipt: string, to: string, at: number, ...from: string[]): Promise<number>;
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
   otsRateLimitHit(counter: string, windowMs: number): Promise<[number, number]>;
   otsViewReceipt(receipt: string, secretHead: string, secretTail: string, viewer: string): Promise<[string[], number, number] | null>;
@@ -73,7 +72,6 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsUnsettle', { numberOfKeys: 1, lua: scripts.UNSETTLE });
   redis.defineCommand('otsFailedAttempt', { numberOfKeys: 1, lua: scripts.FAILED_ATTEMPT });
   redis.defineCommand('otsPutReceipt', { numberOfKeys: 1, lua: scripts.PUT_RECEIPT });
-  redis.defineCommand('otsTransition', { numberOfKeys: 1, lua: scripts.TRANSITION });
   redis.defineCommand('otsAddRecent', { numberOfKeys: 1, lua: scripts.ADD_RECENT });
   redis.defineCommand('otsRateLimitHit', { numberOfKeys: 1, lua: scripts.RATE_LIMIT_HIT });
   redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });

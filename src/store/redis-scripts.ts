@@ -77,7 +77,10 @@ end
 return 0
 `;
 
-/** KEYS: receipt. ARGV: new state, time, states it may move from. For records whose receipt is elsewhere. */
+/**
+ * KEYS: receipt. ARGV: new state, time, states it may move from. Every receipt move that is not part of a claim
+ * (a view's, and a claim's for a receipt kept apart from its secret); nil when the receipt did not move.
+ */
 export const SETTLE =
   SETTLE_FUNCTION +
   `
@@ -110,20 +113,6 @@ export const PUT_RECEIPT = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1
-`;
-
-/** KEYS: receipt. ARGV: new state, timestamp, then the states it may move from. */
-export const TRANSITION = `
-local s = redis.call('HGET', KEYS[1], 'st')
-if not s then return 0 end
-for i = 3, #ARGV do
-  if s == ARGV[i] then
-    redis.call('HSET', KEYS[1], 'st', ARGV[1], 'u', ARGV[2])
-    if ARGV[1] == 'received' then redis.call('HSET', KEYS[1], 'r', ARGV[2]) end
-    return 1
-  end
-end
-return 0
 `;
 
 /** KEYS: recent list. ARGV: score, member, keep (max entries), ttl seconds. */

@@ -110,11 +110,12 @@ export class RedisSecretStore implements SecretStore {
     // Settled by the script when the receipt is beside the secret; a record stored before that, by a second step.
     const before = hasReceiptBeside(record)
       ? stateBefore && [stateBefore.toString(), updatedBefore!.toString()]
-      : await this.settleApart(metadataKey, settle);
+      : await this.settle(metadataKey, settle);
     return before ? { ...claimed, before: { metadataKey, state: before[0] as State, updated: Number(before[1]) } } : claimed;
   }
 
-  private async settleApart(metadataKey: string, settle: Settle): Promise<[string, string] | null> {
+  /** Moves a receipt as `settle` says; its state and update time before, or null when it did not move. */
+  private async settle(metadataKey: string, settle: Settle): Promise<[string, string] | null> {
     return guard(this.redis.otsSettle(this.keys.receipt(metadataKey), settle.to, settle.at, ...settle.from));
   }
 
@@ -134,7 +135,7 @@ export class RedisSecretStore implements SecretStore {
       return (await guard(this.redis.otsClaimIfUnchangedSettle(secret, attempts, receipt, record, settle.to, settle.at, ...settle.from))) === 1;
     }
     const won = (await guard(this.redis.otsClaimIfUnchanged(secret, attempts, record))) === 1;
-    if (won && settle && metadataKey) await this.settleApart(metadataKey, settle);
+    if (won && settle && metadataKey) await this.settle(metadataKey, settle);
     return won;
   }
 
@@ -184,7 +185,7 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
-    return (await guard(this.redis.otsTransition(this.keys.receipt(metadataKey), to, at, ...from))) === 1;
+    return (await this.settle(metadataKey, { to, from, at })) !== null;
   }
 
   async recent(custid: string, limit: number): Promise<string[]> {
