@@ -8,6 +8,14 @@ export const LIVE_STATES: readonly State[] = ['new', 'viewed'];
 /** A guess made while the secret was missing; a late reveal or burn that actually happened overrides it. */
 export const OVERRIDABLE_STATES: readonly State[] = ['new', 'viewed', 'orphaned', 'expired'];
 
+/**
+ * Whether `viewer` may see a receipt owned by `owner`: undefined stands for anyone (receipts are not owner-only),
+ * a custid for that account, which sees its own receipts and those of anonymous secrets.
+ */
+export function mayView(owner: string, viewer: string | undefined): boolean {
+  return viewer === undefined || owner === 'anon' || owner === viewer;
+}
+
 export interface ReceiptRecord {
   metadataKey: string;
   secretKey: string;

@@ -1,13 +1,14 @@
 // The rules of the contract, with no knowledge of HTTP: create, reveal once, receipts, burn, recent.
 
 import { open, seal, SealError } from '../crypto/seal.js';
-import { mayView, type ClaimResult, type SecretStore, type Settle } from '../store/types.js';
+import type { ClaimResult, SecretStore, Settle } from '../store/types.js';
 import { errors } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, passwordLength } from './password.js';
 import {
   goneState,
   LIVE_STATES,
+  mayView,
   OVERRIDABLE_STATES,
   receiptView,
   recentView,

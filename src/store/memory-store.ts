@@ -1,16 +1,16 @@
 import { generateKey } from '../domain/keys.js';
-import { LIVE_STATES, type ReceiptRecord, type State } from '../domain/receipt.js';
+import type { ReceiptRecord, State } from '../domain/receipt.js';
 import { decodeSecretRecord, isProtectedRecord } from '../domain/secret-record.js';
-import {
-  mayView,
-  type AccountRecord,
-  type AccountStore,
-  type ClaimResult,
-  type ReceiptBefore,
-  type ReceiptForView,
-  type SecretStore,
-  type Settle,
-  type Store,
+import { completeView } from './receipt-view.js';
+import type {
+  AccountRecord,
+  AccountStore,
+  ClaimResult,
+  ReceiptBefore,
+  ReceiptForView,
+  SecretStore,
+  Settle,
+  Store,
 } from './types.js';
 
 /** A map whose entries expire like Redis keys; expiry is checked on read and swept in the background. */
@@ -156,13 +156,7 @@ export class MemorySecretStore implements SecretStore {
 
   async viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null> {
     const found = await this.getReceipt(metadataKey);
-    if (!found) return null;
-    const { receipt } = found;
-    if (!LIVE_STATES.includes(receipt.state)) return { ...found, secretTtl: null };
-    if (receipt.state === 'new' && mayView(receipt.custid, viewer)) {
-      await this.transition(metadataKey, ['new'], 'viewed', receipt.updated);
-    }
-    return { ...found, secretTtl: await this.secretTtl(receipt.secretKey) };
+    return found && completeView(this, found, viewer);
   }
 
   async secretTtl(secretKey: string): Promise<number | null> {

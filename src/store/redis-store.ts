@@ -1,15 +1,15 @@
 import { generateKey, KEY_LENGTH } from '../domain/keys.js';
-import { LIVE_STATES, type ReceiptRecord, type State } from '../domain/receipt.js';
+import type { ReceiptRecord, State } from '../domain/receipt.js';
 import { decodeSecretRecord, hasReceiptBeside, isProtectedRecord, markReceiptBeside } from '../domain/secret-record.js';
 import { keyInSlot, keySlot, SLOT_SUFFIX_LENGTH } from './key-slot.js';
 import { decodeReceipt, encodeReceipt } from './receipt-codec.js';
+import { completeView } from './receipt-view.js';
 import type { OtsRedis } from './redis-client.js';
 import {
   StoreUnavailableError,
   type AccountRecord,
   type AccountStore,
   type ClaimResult,
-  mayView,
   type ReceiptBefore,
   type ReceiptForView,
   type SecretStore,
@@ -161,14 +161,9 @@ export class RedisSecretStore implements SecretStore {
     const receipt = decodeReceipt(metadataKey, fields);
     if (!receipt || pttl < 0) return null;
     const found = { receipt, metadataTtl: wholeSeconds(pttl) };
-    if (!LIVE_STATES.includes(receipt.state)) return { ...found, secretTtl: null };
-    if (secretPttl !== NOT_READ) return { ...found, secretTtl: secretPttl >= 0 ? wholeSeconds(secretPttl) : null };
-    // A receipt stored apart from its secret (by an earlier version): a second step, as then.
-    const [secretTtl] = await Promise.all([
-      this.secretTtl(receipt.secretKey),
-      receipt.state === 'new' && mayView(receipt.custid, viewer) ? this.transition(metadataKey, ['new'], 'viewed', receipt.updated) : null,
-    ]);
-    return { ...found, secretTtl };
+    // The script did not look (a settled receipt, or one stored apart from its secret by an earlier version).
+    if (secretPttl === NOT_READ) return completeView(this, found, viewer);
+    return { ...found, secretTtl: secretPttl >= 0 ? wholeSeconds(secretPttl) : null };
   }
 
   async secretTtl(secretKey: string): Promise<number | null> {

@@ -96,11 +96,6 @@ export interface ReceiptForView {
   secretTtl: number | null;
 }
 
-/** Whether `viewer` (see SecretStore.viewReceipt) may see a receipt owned by `owner`. */
-export function mayView(owner: string, viewer: string | undefined): boolean {
-  return viewer === undefined || owner === 'anon' || owner === viewer;
-}
-
 /** Raised by a store whose backend cannot be reached; the API answers 503. */
 export class StoreUnavailableError extends Error {
   constructor(cause?: unknown) {
