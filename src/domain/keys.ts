@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+/** The characters of every key. */
+export const KEY_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 export const KEY_LENGTH = 31; // 31 base36 characters ≈ 160 bits; one client rejects any other length
 
 // Random bytes are drawn from the CSPRNG in blocks and handed out once each: one call per block instead of one per
@@ -22,7 +23,7 @@ export function generateKey(length = KEY_LENGTH): string {
   let out = '';
   while (out.length < length) {
     const byte = nextRandomByte();
-    if (byte < 252) out += ALPHABET[byte % 36];
+    if (byte < 252) out += KEY_ALPHABET[byte % 36];
   }
   return out;
 }

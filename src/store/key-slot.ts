@@ -1,6 +1,8 @@
 // Redis Cluster's hash slot of a key (CRC16/XMODEM of the key, or of its {hash tag}, modulo 16384), and a way to
 // choose a metadata key whose receipt lands in the same slot as its secret, so that one script may touch both.
 
+import { KEY_ALPHABET } from '../domain/keys.js';
+
 const CRC_TABLE = (() => {
   const table = new Uint16Array(256);
   for (let i = 0; i < 256; i++) {
@@ -22,24 +24,19 @@ const SLOTS = 16384;
 const OPEN = 0x7b; // {
 const CLOSE = 0x7d; // }
 
-/**
- * The cluster slot Redis assigns to `key` (as CLUSTER KEYSLOT): that of the text between the first `{` and the
- * next `}` when it is not empty, else of the whole key.
- */
-export function keySlot(key: string): number {
-  const bytes = Buffer.from(key, 'utf8');
+/** The bytes of a key Redis hashes: between the first `{` and the next `}` when that is not empty, else all. */
+function hashedRange(bytes: Uint8Array): [from: number, to: number] {
   const open = bytes.indexOf(OPEN);
   const close = open === -1 ? -1 : bytes.indexOf(CLOSE, open + 1);
-  return (close > open + 1 ? crc16(bytes, open + 1, close) : crc16(bytes)) % SLOTS;
+  return close > open + 1 ? [open + 1, close] : [0, bytes.length];
 }
 
-/** Whether Redis hashes all of `key` (it has no non-empty hash tag). */
-function hashesWhole(key: string): boolean {
-  const open = key.indexOf('{');
-  return open === -1 || !(key.indexOf('}', open + 1) > open + 1);
+/** The cluster slot Redis assigns to `key` (as CLUSTER KEYSLOT). */
+export function keySlot(key: string): number {
+  const bytes = Buffer.from(key, 'utf8');
+  return crc16(bytes, ...hashedRange(bytes)) % SLOTS;
 }
 
-const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 export const SLOT_SUFFIX_LENGTH = 4;
 const ZERO_SUFFIX = '\0'.repeat(SLOT_SUFFIX_LENGTH);
 
@@ -55,7 +52,7 @@ function suffixTable(): string[] {
   let found = 0;
   for (let n = 0; n < 36 ** SLOT_SUFFIX_LENGTH && found < SLOTS; n++) {
     for (let i = SLOT_SUFFIX_LENGTH - 1, rest = n; i >= 0; i--, rest = Math.floor(rest / 36)) {
-      bytes[i] = ALPHABET.charCodeAt(rest % 36);
+      bytes[i] = KEY_ALPHABET.charCodeAt(rest % 36);
     }
     const v = crc16(bytes) % SLOTS;
     if (table[v] === undefined) {
@@ -74,10 +71,12 @@ function suffixTable(): string[] {
  */
 export function keyInSlot(head: string, nameOf: (key: string) => string, slot: number): string | undefined {
   const zeroName = nameOf(head + ZERO_SUFFIX);
-  if (!zeroName.endsWith(ZERO_SUFFIX) || !hashesWhole(zeroName)) {
+  const bytes = Buffer.from(zeroName, 'utf8');
+  const [from, to] = hashedRange(bytes);
+  if (!zeroName.endsWith(ZERO_SUFFIX) || from !== 0 || to !== bytes.length) {
     const any = head + '0'.repeat(SLOT_SUFFIX_LENGTH);
     return keySlot(nameOf(any)) === slot ? any : undefined;
   }
-  const needed = (slot ^ crc16(Buffer.from(zeroName, 'utf8'))) % SLOTS;
+  const needed = (slot ^ crc16(bytes)) % SLOTS;
   return head + suffixTable()[needed]!;
 }
