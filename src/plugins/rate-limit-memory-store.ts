@@ -1,4 +1,5 @@
 import type { FastifyRateLimitStore } from '@fastify/rate-limit';
+import { startWindow } from './rate-limit-windows.js';
 
 type IncrCallback = Parameters<FastifyRateLimitStore['incr']>[1];
 
@@ -6,9 +7,6 @@ interface Counter {
   count: number;
   resetAt: number; // epoch ms when this window ends
 }
-
-/** Most clients counted at once; past that, the oldest windows are dropped (an attacker's flood evicts its own). */
-const MAX_COUNTERS = 100_000;
 
 /**
  * The in-process counter store for @fastify/rate-limit in memory mode: a fixed window per key, like the plugin's
@@ -26,10 +24,7 @@ export class MemoryRateLimitStore implements FastifyRateLimitStore {
     const now = this.now();
     let counter = this.counters.get(key);
     if (!counter || counter.resetAt <= now) {
-      this.makeRoom(now);
-      counter = { count: 0, resetAt: now + timeWindow };
-      this.counters.delete(key); // re-inserted last, so Map order stays oldest-window-first
-      this.counters.set(key, counter);
+      counter = startWindow(this.counters, key, { count: 0, resetAt: now + timeWindow }, (c) => c.resetAt > now);
     }
     counter.count += 1;
     callback(null, { current: counter.count, ttl: counter.resetAt - now });
@@ -38,16 +33,5 @@ export class MemoryRateLimitStore implements FastifyRateLimitStore {
   /** One store serves every route: the key already names the budget. */
   child(): FastifyRateLimitStore {
     return this;
-  }
-
-  /**
-   * Counters sit in the Map in the order their windows began, and every window has the same length, so the front
-   * ends first: dropping from the front while it has ended (or while the store is full) costs O(1) per new window.
-   */
-  private makeRoom(now: number): void {
-    for (const [key, counter] of this.counters) {
-      if (counter.resetAt > now && this.counters.size < MAX_COUNTERS) break;
-      this.counters.delete(key);
-    }
   }
 }

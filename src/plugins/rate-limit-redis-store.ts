@@ -1,5 +1,6 @@
 import type { FastifyRateLimitStore } from '@fastify/rate-limit';
 import type { OtsRedis } from '../store/redis-client.js';
+import { startWindow } from './rate-limit-windows.js';
 
 type IncrCallback = Parameters<FastifyRateLimitStore['incr']>[1];
 
@@ -12,9 +13,6 @@ interface View {
   /** When the window ends, as far as this instance knows (epoch ms). */
   resetAt: number;
 }
-
-/** Most clients tracked at once; past that, the oldest windows are dropped. */
-const MAX_VIEWS = 100_000;
 
 /**
  * The shared counter store for @fastify/rate-limit: every request is counted in Redis (INCR, PEXPIRE on the first
@@ -68,16 +66,10 @@ export class SharedRateLimitStore implements FastifyRateLimitStore {
 
   private viewOf(key: string, timeWindow: number): View {
     const now = this.now();
+    // A view is in use while its window runs or counts for it are still unanswered.
+    const inUse = (v: View) => v.resetAt > now || v.pending > 0;
     const known = this.views.get(key);
-    if (known && (known.resetAt > now || known.pending > 0)) return known;
-    // Views sit in the Map in the order their windows began: the front ends first.
-    for (const [k, v] of this.views) {
-      if ((v.resetAt > now || v.pending > 0) && this.views.size < MAX_VIEWS) break;
-      this.views.delete(k);
-    }
-    const view: View = { seen: 0, pending: 0, resetAt: now + timeWindow };
-    this.views.delete(key);
-    this.views.set(key, view);
-    return view;
+    if (known && inUse(known)) return known;
+    return startWindow(this.views, key, { seen: 0, pending: 0, resetAt: now + timeWindow }, inUse);
   }
 }
