@@ -1,141 +1,38 @@
 // npm run bench: ots-server against the bare Fastify + Redis floor (bench/baseline-server.ts), all on 127.0.0.1.
 // Starts its own redis-server, both servers as child processes, and drives them with autocannon in alternating
 // rounds after a warm-up. Prints a table and writes bench/results/latest.json. Bounded: a few minutes at most.
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import autocannon, { type Result } from 'autocannon';
 import { Redis } from 'ioredis';
 import { freePort, RedisServer } from '../test/support/redis-server.js';
-import { RUNTIME_ENV } from './runtime-env.js';
+import {
+  ask,
+  benchEnv,
+  CONNECTIONS,
+  createPhase,
+  figures,
+  FORM,
+  median,
+  phase,
+  revealPhase,
+  run,
+  runBench,
+  saveResults,
+  SECRET,
+  startServer,
+  summarise,
+  type Figures,
+  type Server,
+} from './harness.js';
 
-const CONNECTIONS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const AMOUNT = Number(process.env.BENCH_AMOUNT ?? 15_000); // creates (then reveals) per round
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4); // receipt and passphrase phases
 const MEMORY_SECRETS = 20_000;
-const SECRET = 's'.repeat(200);
 const PASSPHRASE = 'correct horse battery staple';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-interface Server {
-  name: 'ots-server' | 'baseline';
-  url: string;
-  child: ChildProcess;
-}
-
-function startServer(name: Server['name'], script: string, env: Record<string, string>, port: number): Promise<Server> {
-  const child = fork(script, [], {
-    execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [],
-    env: { ...process.env, ...RUNTIME_ENV, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 20_000;
-    const poll = async () => {
-      try {
-        await fetch(`${url}/api/v1/secret/warmup`, { method: 'POST' });
-        resolve({ name, url, child });
-      } catch {
-        if (Date.now() > deadline) reject(new Error(`${name} did not start`));
-        else setTimeout(poll, 100);
-      }
-    };
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-    void poll();
-  });
-}
-
-function ask<T>(child: ChildProcess, msg: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as T));
-    child.send(msg);
-  });
-}
-
-/**
- * autocannon ends a fixed-count run on its one-second tick, so its own duration is coarse: throughput is counted
- * over the span from the first to the last response instead.
- */
-type Timed = Result & { elapsedSeconds: number };
-
-function run(opts: autocannon.Options): Promise<Timed> {
-  let first = 0;
-  let last = 0;
-  const stamp = () => {
-    last = performance.now();
-    if (first === 0) first = last;
-  };
-  type OnResponse = (status: number, body: string, context: object, headers: autocannon.Request['headers']) => void;
-  const requests = (opts.requests ?? [{}]).map((r): autocannon.Request => {
-    const inner = r.onResponse as OnResponse | undefined;
-    return {
-      ...r,
-      onResponse: (status, body, context, headers) => {
-        stamp();
-        inner?.(status, body, context, headers);
-      },
-    };
-  });
-  return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, ...opts, requests }, (err, result) =>
-      err ? reject(err) : resolve({ ...result, elapsedSeconds: (last - first) / 1000 }),
-    );
-  });
-}
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** The server process's CPU time (all threads) per request: steadier than req/s on a shared machine. */
-  cpuUs: number;
-}
-
-/** CPU time a process has used so far, in ms (Linux /proc; clock ticks of 10 ms); 0 elsewhere. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs one autocannon phase against `s` and reports it, with the server's CPU per request over the phase. */
-async function phase(s: Server, opts: autocannon.Options): Promise<Figures & { result: Timed }> {
-  const before = cpuMs(s.child.pid);
-  const r = await run(opts);
-  const cpuUs = ((cpuMs(s.child.pid) - before) * 1000) / Math.max(1, r.requests.total);
-  // Total over the measured time: per-second averages are coarse for runs of a few seconds.
-  const rps = r.requests.total / r.elapsedSeconds;
-  return { rps, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, cpuUs, result: r };
-}
-
-const figures = ({ result: _result, ...f }: Figures & { result: Timed }): Figures => f;
 
 /** create (collecting keys), receipt view (cycling those keys), then reveal each key exactly once. */
 async function basicRound(s: Server, amount: number) {
-  const created: { secret: string; metadata: string }[] = [];
-  const create = await phase(s, {
-    url: `${s.url}/api/v1/share`,
-    amount,
-    requests: [
-      {
-        method: 'POST',
-        headers: FORM,
-        body: `secret=${SECRET}&ttl=3600`,
-        onResponse: (status, body) => {
-          if (status !== 200) return;
-          const r = JSON.parse(body) as { secret_key: string; metadata_key?: string };
-          created.push({ secret: r.secret_key, metadata: r.metadata_key ?? r.secret_key });
-        },
-      },
-    ],
-  });
-  if (created.length === 0) throw new Error(`${s.name}: no create succeeded (${create.result.non2xx} non-2xx answers)`);
+  const { create, created } = await createPhase(s, amount);
   let next = 0;
   const receipt = await phase(s, {
     url: s.url,
@@ -147,17 +44,7 @@ async function basicRound(s: Server, amount: number) {
       },
     ],
   });
-  let revealNext = 0;
-  const reveal = await phase(s, {
-    url: s.url,
-    amount: created.length,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req) => ({ ...req, path: `/api/v1/secret/${created[revealNext++]!.secret}` }),
-      },
-    ],
-  });
+  const reveal = await revealPhase(s, created);
   return { create: figures(create), receipt: figures(receipt), reveal: figures(reveal) };
 }
 
@@ -206,7 +93,6 @@ async function drained(s: Server): Promise<void> {
   await res.arrayBuffer();
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * The median over rounds of ours ÷ baseline in the same round: the two run back to back, so a round's ratio is
@@ -216,15 +102,6 @@ function pairedRatio(ours: Figures[], baseline: Figures[]): number {
   return Math.round(median(ours.map((o, i) => o.rps / baseline[i]!.rps)) * 100) / 100;
 }
 
-function summarise(rounds: Figures[]): Figures {
-  return {
-    rps: Math.round(median(rounds.map((r) => r.rps))),
-    p50: median(rounds.map((r) => r.p50)),
-    p99: median(rounds.map((r) => r.p99)),
-    errors: rounds.reduce((n, r) => n + r.errors, 0),
-    cpuUs: Math.round(median(rounds.map((r) => r.cpuUs))),
-  };
-}
 
 async function redisBytesPerSecret(redisUrl: string, s: Server): Promise<number> {
   const redis = new Redis(redisUrl);
@@ -246,12 +123,7 @@ async function redisBytesPerSecret(redisUrl: string, s: Server): Promise<number>
 async function main() {
   const started = Date.now();
   const redis = await RedisServer.start();
-  const env = {
-    REDIS_URL: redis.url,
-    OTS_SECRET: 'b'.repeat(16) + '0123456789abcdef0123456789abcdef0123456789abcdef',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', // as in production; the output goes nowhere
-    ...benchRateLimits(),
-  };
+  const env = benchEnv(redis.url);
   const ours = await startServer('ots-server', 'bench/instrumented-server.mjs', env, await freePort());
   const base = await startServer('baseline', 'bench/baseline-server.ts', env, await freePort());
   const servers = [ours, base];
@@ -320,31 +192,11 @@ async function main() {
       `took ${Math.round((Date.now() - started) / 1000)} s`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    mkdirSync('bench/results', { recursive: true });
-    writeFileSync(
-      'bench/results/latest.json',
-      JSON.stringify(
-        { when: new Date().toISOString(), connections: CONNECTIONS, rounds: ROUNDS, table, perRound: results, eventLoopP99Ms, rssPeakMb: stats.rssPeakMb, bytesPerSecret, targets },
-        null,
-        2,
-      ),
-    );
+    saveResults('latest.json', { connections: CONNECTIONS, rounds: ROUNDS, table, perRound: results, eventLoopP99Ms, rssPeakMb: stats.rssPeakMb, bytesPerSecret, targets });
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
     await redis.destroy();
   }
 }
 
-/**
- * The benchmark is one client on loopback: per-client budgets are raised so they do not cap the figures, but the
- * limiter stays on (its counter round trip is part of what a production request costs).
- */
-function benchRateLimits(): Record<string, string> {
-  const huge = '1000000000';
-  return { RATE_LIMIT_CREATE: huge, RATE_LIMIT_REVEAL: huge, RATE_LIMIT_RECEIPT: huge, RATE_LIMIT_BURN: huge };
-}
-
-main().catch((err) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
-  process.exit(1);
-});
+runBench('bench', main);

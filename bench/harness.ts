@@ -1,0 +1,185 @@
+// Pieces every benchmark here shares: starting a server as a child process, driving it with autocannon, and
+// reading what a phase cost (req/s, latency, the server's CPU per request). All traffic goes to 127.0.0.1.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import autocannon, { type Result } from 'autocannon';
+import { RUNTIME_ENV } from './runtime-env.js';
+
+export const CONNECTIONS = 32;
+export const SECRET = 's'.repeat(200);
+export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+export interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+}
+
+export function startServer(name: string, script: string, env: Record<string, string>, port: number): Promise<Server> {
+  const child = fork(script, [], {
+    execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    env: { ...process.env, ...RUNTIME_ENV, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 20_000;
+    const poll = async () => {
+      try {
+        await fetch(`${url}/api/v1/secret/warmup`, { method: 'POST' });
+        resolve({ name, url, child });
+      } catch {
+        if (Date.now() > deadline) reject(new Error(`${name} did not start`));
+        else setTimeout(poll, 100);
+      }
+    };
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+    void poll();
+  });
+}
+
+export function ask<T>(child: ChildProcess, msg: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send(msg);
+  });
+}
+
+/**
+ * autocannon ends a fixed-count run on its one-second tick, so its own duration is coarse: throughput is counted
+ * over the span from the first to the last response instead.
+ */
+export type Timed = Result & { elapsedSeconds: number };
+
+export function run(opts: autocannon.Options): Promise<Timed> {
+  let first = 0;
+  let last = 0;
+  const stamp = () => {
+    last = performance.now();
+    if (first === 0) first = last;
+  };
+  type OnResponse = (status: number, body: string, context: object, headers: autocannon.Request['headers']) => void;
+  const requests = (opts.requests ?? [{}]).map((r): autocannon.Request => {
+    const inner = r.onResponse as OnResponse | undefined;
+    return {
+      ...r,
+      onResponse: (status, body, context, headers) => {
+        stamp();
+        inner?.(status, body, context, headers);
+      },
+    };
+  });
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, ...opts, requests }, (err, result) =>
+      err ? reject(err) : resolve({ ...result, elapsedSeconds: (last - first) / 1000 }),
+    );
+  });
+}
+
+export interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** The server process's CPU time (all threads) per request: steadier than req/s on a shared machine. */
+  cpuUs: number;
+}
+
+/** CPU time a process has used so far, in ms (Linux /proc; clock ticks of 10 ms); 0 elsewhere. */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs one autocannon phase against `s` and reports it, with the server's CPU per request over the phase. */
+export async function phase(s: Server, opts: autocannon.Options): Promise<Figures & { result: Timed }> {
+  const before = cpuMs(s.child.pid);
+  const r = await run(opts);
+  const cpuUs = ((cpuMs(s.child.pid) - before) * 1000) / Math.max(1, r.requests.total);
+  // Total over the measured time: per-second averages are coarse for runs of a few seconds.
+  const rps = r.requests.total / r.elapsedSeconds;
+  return { rps, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, cpuUs, result: r };
+}
+
+/** `amount` creates of a 200-byte secret; collects each answer's secret and metadata keys. */
+export async function createPhase(s: Server, amount: number) {
+  const created: { secret: string; metadata: string }[] = [];
+  const create = await phase(s, {
+    url: `${s.url}/api/v1/share`,
+    amount,
+    requests: [
+      {
+        method: 'POST',
+        headers: FORM,
+        body: `secret=${SECRET}&ttl=3600`,
+        onResponse: (status, body) => {
+          if (status !== 200) return;
+          const r = JSON.parse(body) as { secret_key: string; metadata_key?: string };
+          created.push({ secret: r.secret_key, metadata: r.metadata_key ?? r.secret_key });
+        },
+      },
+    ],
+  });
+  if (created.length === 0) throw new Error(`${s.name}: no create succeeded (${create.result.non2xx} non-2xx answers)`);
+  return { create, created };
+}
+
+/** Reveals each of `created` exactly once. */
+export function revealPhase(s: Server, created: { secret: string }[]) {
+  let next = 0;
+  return phase(s, {
+    url: s.url,
+    amount: created.length,
+    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/api/v1/secret/${created[next++]!.secret}` }) }],
+  });
+}
+
+export const figures = ({ result: _result, ...f }: Figures & { result: Timed }): Figures => f;
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export function summarise(rounds: Figures[]): Figures {
+  return {
+    rps: Math.round(median(rounds.map((r) => r.rps))),
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    cpuUs: Math.round(median(rounds.map((r) => r.cpuUs))),
+  };
+}
+
+/**
+ * What every server under test gets: Redis, a master key, and production's log level (the output goes nowhere).
+ * The benchmark is one client on loopback: per-client budgets are raised so they do not cap the figures, but the
+ * limiter stays on (its counter round trip is part of what a production request costs).
+ */
+export function benchEnv(redisUrl: string): Record<string, string> {
+  const huge = '1000000000';
+  return {
+    REDIS_URL: redisUrl,
+    OTS_SECRET: 'b'.repeat(16) + '0123456789abcdef0123456789abcdef0123456789abcdef',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    RATE_LIMIT_CREATE: huge,
+    RATE_LIMIT_REVEAL: huge,
+    RATE_LIMIT_RECEIPT: huge,
+    RATE_LIMIT_BURN: huge,
+  };
+}
+
+/** Writes a run's figures to bench/results/<file> (kept out of git). */
+export function saveResults(file: string, data: object): void {
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/${file}`, JSON.stringify({ when: new Date().toISOString(), ...data }, null, 2));
+}
+
+/** Runs a benchmark's main; on failure prints the stack and exits non-zero. */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().catch((err) => {
+    process.stderr.write(`${name} failed: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+}
