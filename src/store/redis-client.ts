@@ -22,7 +22,7 @@ export interface OtsRedisCommands {
   otsFailedAttempt(attempts: string, windowSeconds: number): Promise<[number, number]>;
   otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
-  otsRateLimitHit(counter: string, windowMs: number): Promise<[number, number]>;
+  otsRateLimitHit(counter: string, windowMs: number, requests: number): Promise<[number, number]>;
   otsViewReceipt(receipt: string, secretHead: string, secretTail: string, viewer: string): Promise<[string[], number, number] | null>;
 }
 

@@ -53,6 +53,31 @@ describe('shared rate-limit counter store (redis)', () => {
     expect(immediate).toEqual([true, true, true, true, true, false, false, false]);
   });
 
+  it("counts one client's requests in one turn with one command, each with the count it would get alone", async () => {
+    const ns = uniquePrefix();
+    const store = new SharedRateLimitStore(redis, ns);
+    const sent = vi.spyOn(redis, 'otsRateLimitHit');
+    try {
+      // 30 from one client and 2 from another in the same turn; budget 12, so past the 3rd each waits for its count.
+      const one = Array.from({ length: 30 }, () => hit(store, 'reveal:192.0.2.6', 12).answer);
+      const other = [hit(store, 'reveal:192.0.2.7', 12).answer, hit(store, 'reveal:192.0.2.7', 12).answer];
+      const counts = (await Promise.all(one)).map((a) => a.current);
+      await Promise.all(other);
+      expect(sent.mock.calls.map((c) => [c[0], c[2]])).toEqual([
+        [`${ns}reveal:192.0.2.6`, 30],
+        [`${ns}reveal:192.0.2.7`, 2],
+      ]);
+      expect(counts).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(counts.filter((c) => c <= 12)).toHaveLength(12);
+      expect(Number(await redis.get(`${ns}reveal:192.0.2.6`))).toBe(30);
+      // A later turn is a command of its own, counting on from there.
+      expect((await hit(store, 'reveal:192.0.2.6', 12).answer).current).toBe(31);
+      expect(sent).toHaveBeenCalledTimes(3);
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
   it('a burst of 50 on one instance gets exactly its budget', async () => {
     const store = new SharedRateLimitStore(redis, uniquePrefix());
     expect(await allowed(store, 'reveal:192.0.2.3', 10, 50)).toBe(10);
