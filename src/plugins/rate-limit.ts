@@ -6,6 +6,7 @@ import { errors } from '../domain/errors.js';
 import type { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/types.js';
 import { clientGroup } from './client-address.js';
+import { routeOf } from './route-of.js';
 import { MemoryRateLimitStore } from './rate-limit-memory-store.js';
 import { SharedRateLimitStore } from './rate-limit-redis-store.js';
 
@@ -43,13 +44,22 @@ const ROUTE_CLASSES: [RegExp, RateClass][] = [
   [/^[A-Z]+ ((\/api\/v1)?\/(private|metadata|receipt)\/(:key|recent)|\/api\/v1\/authcheck)$/, 'receipt'],
 ];
 
+/** A route's budget, found once per route: the patterns are tried on the first request only. */
+const classOfRoute = new WeakMap<object, RateClass | undefined>();
+
 /** Which budget a request draws on; undefined for routes that are not limited (status, health, the form, assets). */
 export function rateClassOf(req: FastifyRequest): RateClass | undefined {
   if (req.is404) return 'unrouted';
-  const { config, url } = req.routeOptions;
-  if (config.rateClass !== undefined) return config.rateClass || undefined;
-  const route = `${req.method} ${url ?? ''}`;
-  return ROUTE_CLASSES.find(([pattern]) => pattern.test(route))?.[1];
+  const { config, url } = routeOf(req);
+  if (classOfRoute.has(config)) return classOfRoute.get(config);
+  let rateClass: RateClass | undefined;
+  if (config.rateClass !== undefined) rateClass = config.rateClass || undefined;
+  else {
+    const route = `${req.method} ${url ?? ''}`;
+    rateClass = ROUTE_CLASSES.find(([pattern]) => pattern.test(route))?.[1];
+  }
+  classOfRoute.set(config, rateClass);
+  return rateClass;
 }
 
 function limitsOf(c: LimitSettings): Record<RateClass, number> {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { shortKey } from '../domain/keys.js';
+import { routeOf } from './route-of.js';
 
 /**
  * One log line per request with what an operator needs and nothing secret: method, route pattern (never the
@@ -16,7 +17,7 @@ export const requestLogPlugin = fp(async (app: FastifyInstance) => {
       {
         reqId: req.id,
         method: req.method,
-        route: req.routeOptions.url ?? '(unrouted)',
+        route: routeOf(req).url ?? '(unrouted)',
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         ...(typeof key === 'string' ? { key: shortKey(key) } : {}),

@@ -8,6 +8,7 @@ import { formatDuration, type Catalogue } from './i18n/index.js';
 import type { WebOptions } from './options.js';
 import { messagePage } from './pages/message.js';
 import { viewFor } from './view.js';
+import { routeOf } from '../plugins/route-of.js';
 
 type Limits = Pick<WebOptions['config'], 'maxSecretBytes' | 'passphraseMinLength'>;
 
@@ -42,7 +43,7 @@ export function describeError(e: OtsError, t: Catalogue, limits: Limits): string
 
 /** Which thing was not found, from the route that was asked for. */
 function notFoundText(req: FastifyRequest, t: Catalogue): string {
-  const route = req.routeOptions.url ?? '';
+  const route = routeOf(req).url ?? '';
   if (route.startsWith('/secret/')) return t.secretNotFound;
   if (route.startsWith('/private/')) return t.receiptNotFound;
   return t.pageNotFound;

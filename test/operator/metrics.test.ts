@@ -46,6 +46,8 @@ describe('metrics on METRICS_PORT (Redis store)', () => {
     const unrouted = [];
     for (let i = 0; i < 3; i++) unrouted.push((await get(t, '/api/v1/no-such-route')).headers['x-ots-intended-status']);
     expect(unrouted).toEqual(['404', '404', '429']);
+    // A route that hands over to the not-found handler (an unknown asset) counts as unrouted too.
+    expect((await get(t, '/static/no-such-asset.css')).statusCode).toBe(404);
 
     for (const r of [protectedOne, burnt, shortLived, generated]) seen.push(r.metadata_key, r.secret_key!);
     seen.push('metrics-secret-value', 'correct-horse', 'wrong-horse', generated.value!, ALICE.email);
@@ -76,7 +78,7 @@ describe('metrics on METRICS_PORT (Redis store)', () => {
     // Compat mode answers errors with 404: the wrong passphrase is a 4xx of the reveal route.
     expect(count('method="POST",route="/api/v1/secret/:key",status_class="4xx"')).toBe(1);
     expect(count('method="POST",route="/api/v1/private/:key/burn",status_class="2xx"')).toBe(1);
-    expect(count('method="GET",route="(unrouted)",status_class="4xx"')).toBe(3);
+    expect(count('method="GET",route="(unrouted)",status_class="4xx"')).toBe(4);
     expect(body).toContain('ots_http_request_duration_seconds_bucket{le="0.005",method="POST",route="/api/v1/share",status_class="2xx"}');
   });
 
