@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { seal, open } from '../src/crypto/seal.js';
 import { generateKey } from '../src/domain/keys.js';
 import { ANONYMOUS, SecretsService } from '../src/domain/secrets-service.js';
+import { lazyChildLoggerFactory } from '../src/plugins/lazy-child-logger.js';
 import { parseUrlEncoded } from '../src/plugins/urlencoded.js';
 import { rateLimitPlugin } from '../src/plugins/rate-limit.js';
 import { requestLogPlugin } from '../src/plugins/request-log.js';
@@ -21,7 +22,12 @@ import { createStore } from '../src/store/index.js';
 const rung = Number(process.env.LADDER_RUNG ?? 0);
 const config = loadConfig();
 const logger = rung >= 1 ? createLogger(config) : undefined;
-const app = Fastify(logger ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) } : {});
+// Logging set up as the server does it (src/app.ts): its logger, its per-request logger, its request line.
+const app = Fastify(
+  logger
+    ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: lazyChildLoggerFactory }
+    : {},
+);
 app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
   done(null, parseUrlEncoded(body as string)),
 );
