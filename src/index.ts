@@ -3,8 +3,8 @@
 // (a free port, no logs) and nothing is read from process.env unless the caller passes it in `env`.
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { destination, pino } from 'pino';
-import { buildApp } from './app.js';
+import { destination } from 'pino';
+import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, settings, type Config, type StaticAccount } from './config.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -93,8 +93,9 @@ function accountsEnv(accounts: StaticAccount[]): string {
 
 async function listen(config: Config): Promise<RunningServer> {
   const store = await createStore(config);
-  // Logs go to stderr: a test runner's stdout (and the CLI's first stdout line) belong to the caller.
-  const logger = pino({ level: config.logLevel }, destination({ fd: 2, sync: true }));
+  // Logs go to stderr: a test runner's stdout (and the CLI's first stdout line) belong to the caller. The server's
+  // own logger settings (credential redaction) apply.
+  const logger = createLogger(config, destination({ fd: 2, sync: true }));
   let app: FastifyInstance | undefined;
   try {
     app = await buildApp(config, { store, logger });

@@ -1,8 +1,12 @@
 // The `ots-server` command as a non-Node test suite uses it: cli-smoke.sh starts the built command in the
 // background, reads the URL from its first stdout line, calls the API with curl and stops it with a signal.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, run, runBuilt } from '../e2e/built.js';
+import { cleanEnv, DIST, ensureBuilt, ROOT, run, runBuilt } from '../e2e/built.js';
 
 const SCRIPT = fileURLToPath(new URL('cli-smoke.sh', import.meta.url));
 
@@ -38,6 +42,35 @@ describe('ots-server command (built)', () => {
     expect(out.stderr).not.toContain('sometoken123');
     expect(out.stderr).not.toMatch(/"level":(50|60)/);
   }, 90_000);
+
+  it('keeps credentials out of its logs even at trace level', async () => {
+    const account = 'alice@example.com:sometoken123';
+    const child = spawn(process.execPath, [join(DIST, 'cli/ots-server.js'), '--port', '0', '--log-level', 'trace', '--account', account], {
+      cwd: ROOT,
+      env: cleanEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      const [url] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      // A multipart body: @fastify/multipart logs its busboy options, request headers included, at trace level.
+      const form = new FormData();
+      form.set('secret', 'from-a-form');
+      const res = await fetch(`${url}/api/v1/share`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(account).toString('base64')}` },
+        body: form,
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    expect(stderr).toContain('Providing options to busboy'); // the line that carries the headers was written
+    expect(stderr).not.toContain(Buffer.from(account).toString('base64'));
+    expect(stderr).not.toContain('sometoken123');
+  }, 60_000);
 
   it('refuses a bad setting with exit 78, the reason on stderr and nothing on stdout', async () => {
     const result = await runBuilt('cli/ots-server.js', ['--port', '0', '--account', 'alice@example.com:short'], {});
