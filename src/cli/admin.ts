@@ -2,8 +2,8 @@
 // stdout carries only the answer (a token, or the account list) so scripts can capture it; everything else
 // goes to stderr, never with a stack trace or a token.
 import { Accounts } from '../auth/accounts.js';
-import { ConfigError, loadConfig, usesRedis, type Config } from '../config.js';
-import { createStore } from '../store/index.js';
+import { ConfigError, loadConfig, usesRedis } from '../config.js';
+import { createStore, describeStore } from '../store/index.js';
 import type { RedisStore } from '../store/redis-store.js';
 import { StoreUnavailableError } from '../store/types.js';
 import { parseArgs, UsageError, USAGE, type AdminCommand } from './args.js';
@@ -15,19 +15,6 @@ class CommandFailed extends Error {}
 
 function say(stream: NodeJS.WriteStream, line: string): void {
   stream.write(`${line}\n`);
-}
-
-/** The Redis location without credentials, for messages. */
-function redisLocation(config: Config): string {
-  if (config.redisClusterNodes) return 'the Cluster nodes in REDIS_CLUSTER_NODES';
-  if (config.redisSentinels) return 'the master named by REDIS_SENTINELS';
-  const url = config.redisUrl ?? '';
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return 'REDIS_URL';
-  }
 }
 
 async function execute(command: Exclude<AdminCommand, { kind: 'help' }>, accounts: Accounts): Promise<void> {
@@ -101,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommandFailed) say(process.stderr, `ots-admin: ${err.message}`);
     else if (err instanceof StoreUnavailableError) {
-      say(process.stderr, `ots-admin: cannot reach Redis at ${redisLocation(config)}`);
+      say(process.stderr, `ots-admin: cannot reach ${describeStore(config)}`);
     } else say(process.stderr, `ots-admin: unexpected error (${(err as Error).name})`);
     return EXIT.failed;
   } finally {

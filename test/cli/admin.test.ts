@@ -172,7 +172,7 @@ describe('admin CLI (built, against Redis)', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('ots-admin: cannot reach Redis at redis://127.0.0.1:1\n');
+    expect(result.stderr).toBe('ots-admin: cannot reach redis redis://127.0.0.1:1\n');
   });
 
   it('a bad setting is a configuration error (exit 78), without a stack', async () => {
