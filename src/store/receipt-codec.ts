@@ -2,14 +2,15 @@ import { STATES, type ReceiptRecord, type State } from '../domain/receipt.js';
 
 // A receipt lives as a small Redis hash. Short field names, and fields left out when they hold their default
 // (the metadata key is the hash's own key name): every byte counts per stored secret.
-export function encodeReceipt(r: ReceiptRecord): Record<string, string> {
-  const fields: Record<string, string> = { s: r.secretKey, t: String(r.ttl), cr: String(r.created), st: r.state };
-  if (r.updated !== r.created) fields.u = String(r.updated);
-  if (r.custid !== 'anon') fields.c = r.custid;
-  if (r.shareDomain) fields.d = r.shareDomain;
-  if (r.passphraseRequired) fields.p = '1';
-  if (r.received !== undefined) fields.r = String(r.received);
-  if (r.recipient !== undefined) fields.rc = r.recipient;
+/** The receipt's hash fields as the flat name, value, name, value… list HSET takes. */
+export function encodeReceipt(r: ReceiptRecord): string[] {
+  const fields = ['s', r.secretKey, 't', String(r.ttl), 'cr', String(r.created), 'st', r.state];
+  if (r.updated !== r.created) fields.push('u', String(r.updated));
+  if (r.custid !== 'anon') fields.push('c', r.custid);
+  if (r.shareDomain) fields.push('d', r.shareDomain);
+  if (r.passphraseRequired) fields.push('p', '1');
+  if (r.received !== undefined) fields.push('r', String(r.received));
+  if (r.recipient !== undefined) fields.push('rc', r.recipient);
   return fields;
 }
 

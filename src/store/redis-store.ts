@@ -77,7 +77,7 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
-    const fields = Object.entries(encodeReceipt(receipt)).flat();
+    const fields = encodeReceipt(receipt);
     const receiptTtl = receipt.ttl * 2;
     const secretName = this.keys.secret(secretKey);
     const receiptName = this.keys.receipt(receipt.metadataKey);
