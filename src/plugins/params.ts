@@ -20,20 +20,26 @@ function scalar(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Flattens one source: `recipient[]` becomes `recipient`, arrays give their first element, empty means absent. */
-export function flatten(source: unknown): Params {
-  const out: Params = {};
+/** Adds one source to `out`: `recipient[]` becomes `recipient`, arrays give their first element, empty means
+ * absent, and a name `out` already has is left as it is. */
+function addFlattened(out: Params, source: unknown): Params {
   if (!source || typeof source !== 'object' || Array.isArray(source)) return out;
-  for (const [rawKey, rawValue] of Object.entries(source)) {
+  for (const rawKey of Object.keys(source)) {
     const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
-    const value = scalar(rawValue);
+    const value = scalar((source as Record<string, unknown>)[rawKey]);
     if (value !== undefined && value !== '' && !(key in out)) out[key] = value;
   }
   return out;
 }
 
+/** Flattens one source (see addFlattened). */
+export function flatten(source: unknown): Params {
+  return addFlattened({}, source);
+}
+
+/** The query string and the body as one set of parameters; the body wins. */
 export function mergeParams(query: unknown, body: unknown): Params {
-  return { ...flatten(query), ...flatten(body) };
+  return addFlattened(addFlattened({}, body), query);
 }
 
 /**
