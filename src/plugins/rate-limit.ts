@@ -44,21 +44,24 @@ const ROUTE_CLASSES: [RegExp, RateClass][] = [
   [/^[A-Z]+ ((\/api\/v1)?\/(private|metadata|receipt)\/(:key|recent)|\/api\/v1\/authcheck)$/, 'receipt'],
 ];
 
-/** A route's budget, found once per route: the patterns are tried on the first request only. */
-const classOfRoute = new WeakMap<object, RateClass | undefined>();
+/** A route's budget by method, found once: the patterns are tried on a route's first request of each method. */
+const classOfRoute = new WeakMap<object, Map<string, RateClass | undefined>>();
 
 /** Which budget a request draws on; undefined for routes that are not limited (status, health, the form, assets). */
 export function rateClassOf(req: FastifyRequest): RateClass | undefined {
   if (req.is404) return 'unrouted';
   const { config, url } = routeOf(req);
-  if (classOfRoute.has(config)) return classOfRoute.get(config);
+  // One route may serve several methods (one config), and the method can decide the budget.
+  let byMethod = classOfRoute.get(config);
+  if (!byMethod) classOfRoute.set(config, (byMethod = new Map()));
+  if (byMethod.has(req.method)) return byMethod.get(req.method);
   let rateClass: RateClass | undefined;
   if (config.rateClass !== undefined) rateClass = config.rateClass || undefined;
   else {
     const route = `${req.method} ${url ?? ''}`;
     rateClass = ROUTE_CLASSES.find(([pattern]) => pattern.test(route))?.[1];
   }
-  classOfRoute.set(config, rateClass);
+  byMethod.set(req.method, rateClass);
   return rateClass;
 }
 

@@ -2,10 +2,12 @@
 // and zoned forms), the memory counter store (concurrency, window end, flooding it with clients), and the settings
 // (TRUST_PROXY cannot be told to trust everyone; limits are on by default).
 import fc from 'fast-check';
+import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { clientGroup, ipv6Groups } from '../../src/plugins/client-address.js';
 import { MemoryRateLimitStore } from '../../src/plugins/rate-limit-memory-store.js';
+import { rateClassOf } from '../../src/plugins/rate-limit.js';
 
 const group16 = fc.integer({ min: 0, max: 0xffff });
 const groups8 = fc.array(group16, { minLength: 8, maxLength: 8 });
@@ -100,6 +102,24 @@ describe('memory counter store', () => {
     // Even when every window is still live, the store never grows past its bound.
     for (let i = 0; i < 100; i++) await incr(store, `wave2-${i}`);
     expect(size()).toBeLessThanOrEqual(100_000);
+  });
+});
+
+describe('which budget a request draws on', () => {
+  /** Just what rateClassOf reads of a request: one route (one config object) serving the given method. */
+  const requestTo = (config: object, url: string, method: string) =>
+    ({ is404: false, method, otsRoute: null, routeOptions: { config, url } }) as unknown as FastifyRequest;
+
+  it('is found per route and method, also when one route serves several methods', () => {
+    // The web form: GET / shows it (no budget), POST / creates (the create budget).
+    for (const order of [['GET', 'POST'], ['POST', 'GET']]) {
+      const config = {};
+      const classes = Object.fromEntries(order.map((m) => [m, rateClassOf(requestTo(config, '/', m))]));
+      expect(classes).toEqual({ GET: undefined, POST: 'create' });
+      expect(rateClassOf(requestTo(config, '/', 'POST'))).toBe('create'); // and again, from what was found
+    }
+    expect(rateClassOf(requestTo({}, '/api/v1/secret/:key', 'POST'))).toBe('reveal');
+    expect(rateClassOf(requestTo({ rateClass: false }, '/api/v1/share', 'POST'))).toBeUndefined();
   });
 });
 
