@@ -73,7 +73,7 @@ describe('admin stats (Redis)', () => {
   it('reports an unreachable Redis without a stack trace (exit 1)', async () => {
     const result = await runBuilt('cli/admin.js', ['stats'], { REDIS_URL: 'redis://127.0.0.1:1', REDIS_PREFIX: redis.prefix });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('cannot reach Redis');
+    expect(result.stderr).toContain('cannot reach redis redis://127.0.0.1:1');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 });
