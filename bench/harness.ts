@@ -142,6 +142,14 @@ export const figures = ({ result: _result, ...f }: Figures & { result: Timed }):
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * The median over rounds of ours ÷ baseline in the same round: the two run back to back, so a round's ratio is
+ * taken under the same load from the machine's other tenants, which moves both throughputs by ±30% over minutes.
+ */
+export function pairedRatio(ours: Figures[], baseline: Figures[]): number {
+  return Math.round(median(ours.map((o, i) => o.rps / baseline[i]!.rps)) * 100) / 100;
+}
+
 export function summarise(rounds: Figures[]): Figures {
   return {
     rps: Math.round(median(rounds.map((r) => r.rps))),

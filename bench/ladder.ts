@@ -4,7 +4,19 @@
 // bench/results/ladder.json. Bounded: about three minutes.
 import os from 'node:os';
 import { freePort, RedisServer } from '../test/support/redis-server.js';
-import { benchEnv, createPhase, figures, median, revealPhase, runBench, saveResults, startServer, type Figures, type Server } from './harness.js';
+import {
+  benchEnv,
+  createPhase,
+  figures,
+  pairedRatio,
+  revealPhase,
+  runBench,
+  saveResults,
+  startServer,
+  summarise,
+  type Figures,
+  type Server,
+} from './harness.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const AMOUNT = Number(process.env.BENCH_AMOUNT ?? 10_000);
@@ -52,13 +64,8 @@ async function main() {
     const floor = results.get(servers[0]!.name)!;
     const rows = servers.map((s) => {
       const r = results.get(s.name)!;
-      const row = (w: 'create' | 'reveal') => ({
-        rps: Math.round(median(r[w].map((f) => f.rps))),
-        cpuUs: Math.round(median(r[w].map((f) => f.cpuUs))),
-        // Against the floor measured in the same round: the machine's other tenants move both alike.
-        ratio: Math.round(median(r[w].map((f, i) => f.rps / floor[w][i]!.rps)) * 100) / 100,
-        errors: r[w].reduce((n, f) => n + f.errors, 0),
-      });
+      // Against the floor measured in the same round: the machine's other tenants move both alike.
+      const row = (w: 'create' | 'reveal') => ({ ...summarise(r[w]), ratio: pairedRatio(r[w], floor[w]) });
       return { name: s.name, create: row('create'), reveal: row('reveal') };
     });
     const lines = [

@@ -11,7 +11,7 @@ import {
   createPhase,
   figures,
   FORM,
-  median,
+  pairedRatio,
   phase,
   revealPhase,
   run,
@@ -92,16 +92,6 @@ async function drained(s: Server): Promise<void> {
   });
   await res.arrayBuffer();
 }
-
-
-/**
- * The median over rounds of ours ÷ baseline in the same round: the two run back to back, so a round's ratio is
- * taken under the same load from the machine's other tenants, which moves both throughputs by ±30% over minutes.
- */
-function pairedRatio(ours: Figures[], baseline: Figures[]): number {
-  return Math.round(median(ours.map((o, i) => o.rps / baseline[i]!.rps)) * 100) / 100;
-}
-
 
 async function redisBytesPerSecret(redisUrl: string, s: Server): Promise<number> {
   const redis = new Redis(redisUrl);
