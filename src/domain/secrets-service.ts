@@ -228,7 +228,7 @@ export class SecretsService {
     if (!isWellFormedKey(metadataKey)) throw errors.unknownSecret(metadataKey);
     // One step reads the receipt and its secret's time left and moves a first view to viewed (for the owner only
     // when RECEIPTS_OWNER_ONLY); the ownership check below then decides what the caller gets.
-    const found = await this.store.viewReceipt(metadataKey, this.config.receiptsOwnerOnly ? actor.custid : undefined);
+    const found = await this.store.viewReceipt(metadataKey, this.viewerOf(actor));
     if (!found) throw errors.unknownSecret(metadataKey);
     this.checkOwner(found.receipt, actor);
     const { receipt, metadataTtl, secretTtl } = found;
@@ -289,7 +289,12 @@ export class SecretsService {
   }
 
   private checkOwner(receipt: ReceiptRecord, actor: Actor): void {
-    if (!mayView(receipt.custid, this.config.receiptsOwnerOnly ? actor.custid : undefined)) throw errors.notAuthorized();
+    if (!mayView(receipt.custid, this.viewerOf(actor))) throw errors.notAuthorized();
+  }
+
+  /** Who a receipt is shown to, in mayView's terms: the actor's account with RECEIPTS_OWNER_ONLY, else anyone. */
+  private viewerOf(actor: Actor): string | undefined {
+    return this.config.receiptsOwnerOnly ? actor.custid : undefined;
   }
 }
 
