@@ -167,8 +167,10 @@ describe('a connection cut while a reveal is in flight', () => {
       const cut = await pending;
       expectBackShortly(cut);
       expect(cut.ms).toBeLessThan(FAST_MS);
-      // Wait until the server has reconnected: a replayed claim would be queued behind the pause by now.
-      await vi.waitFor(async () => expect(String(await control.call('CLIENT', 'LIST', 'TYPE', 'normal')).split('\n').filter(Boolean).length).toBeGreaterThan(1));
+      // Wait until the server's connection is back and ready (PING is not held by a write pause): a replayed claim
+      // would have been sent on reconnect and be queued behind the pause by now. Waiting only for the socket was
+      // not enough: under load the reveal below could come before the ready check and meet a connecting client.
+      await waitUntilReady(origin);
     } finally {
       await control.call('CLIENT', 'UNPAUSE');
     }
