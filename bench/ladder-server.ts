@@ -17,6 +17,7 @@ import { lazyChildLoggerFactory } from '../src/plugins/lazy-child-logger.js';
 import { parseUrlEncoded } from '../src/plugins/urlencoded.js';
 import { rateLimitPlugin } from '../src/plugins/rate-limit.js';
 import { requestLogPlugin } from '../src/plugins/request-log.js';
+import { routeOfPlugin } from '../src/plugins/route-of.js';
 import { createStore } from '../src/store/index.js';
 
 const rung = Number(process.env.LADDER_RUNG ?? 0);
@@ -31,7 +32,11 @@ const app = Fastify(
 app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
   done(null, parseUrlEncoded(body as string)),
 );
-if (rung >= 1) await app.register(requestLogPlugin);
+if (rung >= 1) {
+  // As src/app.ts: the request's route slot is declared up front (the log line and the rate limit read it).
+  await app.register(routeOfPlugin);
+  await app.register(requestLogPlugin);
+}
 
 type Form = Record<string, string>;
 type Reply = import('fastify').FastifyReply;

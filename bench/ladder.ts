@@ -1,7 +1,7 @@
 // npm run bench:ladder: what each of ots-server's features costs against the floor. Runs bench/ladder-server.ts at
 // each rung (the floor, then the request log, encryption, the receipt and the rate limit added one at a time) and
 // the real server, in rotating rounds of create then reveal on 127.0.0.1. Prints a table and writes
-// bench/results/ladder.json. Bounded: about three minutes.
+// bench/results/ladder.json. Bounded: about 1½ minutes.
 import os from 'node:os';
 import { freePort, RedisServer } from '../test/support/redis-server.js';
 import {
