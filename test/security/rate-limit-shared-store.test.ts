@@ -17,14 +17,13 @@ describe('shared rate-limit counter store (redis)', () => {
 
   /** One counted request, answered with the count the store reports for it. */
   function hit(store: SharedRateLimitStore, key: string, max: number, windowMs = WINDOW_MS) {
-    const answer = new Promise<{ current: number; ttl: number }>((resolve, reject) =>
+    return new Promise<{ current: number; ttl: number }>((resolve, reject) =>
       store.incr(key, (err, res) => (err || !res ? reject(err ?? new Error('no answer')) : resolve(res)), windowMs, max),
     );
-    return { answer };
   }
 
   async function allowed(store: SharedRateLimitStore, key: string, max: number, n: number): Promise<number> {
-    const answers = await Promise.all(Array.from({ length: n }, () => hit(store, key, max).answer));
+    const answers = await Promise.all(Array.from({ length: n }, () => hit(store, key, max)));
     return answers.filter((a) => a.current <= max).length;
   }
 
@@ -42,12 +41,12 @@ describe('shared rate-limit counter store (redis)', () => {
     const store = new SharedRateLimitStore(redis, uniquePrefix());
     const immediate: boolean[] = [];
     for (let i = 0; i < 8; i++) {
-      const h = hit(store, 'reveal:192.0.2.2', 20);
+      const answer = hit(store, 'reveal:192.0.2.2', 20);
       let resolvedFirst = false;
-      void h.answer.then(() => (resolvedFirst = true));
+      void answer.then(() => (resolvedFirst = true));
       await Promise.resolve(); // a microtask: an answer given synchronously has resolved by now
       immediate.push(resolvedFirst);
-      await h.answer;
+      await answer;
     }
     // Budget 20: the first 5 (a quarter) go on at once, the rest wait for Redis.
     expect(immediate).toEqual([true, true, true, true, true, false, false, false]);
@@ -59,8 +58,8 @@ describe('shared rate-limit counter store (redis)', () => {
     const sent = vi.spyOn(redis, 'otsRateLimitHit');
     try {
       // 30 from one client and 2 from another in the same turn; budget 12, so past the 3rd each waits for its count.
-      const one = Array.from({ length: 30 }, () => hit(store, 'reveal:192.0.2.6', 12).answer);
-      const other = [hit(store, 'reveal:192.0.2.7', 12).answer, hit(store, 'reveal:192.0.2.7', 12).answer];
+      const one = Array.from({ length: 30 }, () => hit(store, 'reveal:192.0.2.6', 12));
+      const other = [hit(store, 'reveal:192.0.2.7', 12), hit(store, 'reveal:192.0.2.7', 12)];
       const counts = (await Promise.all(one)).map((a) => a.current);
       await Promise.all(other);
       expect(sent.mock.calls.map((c) => [c[0], c[2]])).toEqual([
@@ -71,7 +70,7 @@ describe('shared rate-limit counter store (redis)', () => {
       expect(counts.filter((c) => c <= 12)).toHaveLength(12);
       expect(Number(await redis.get(`${ns}reveal:192.0.2.6`))).toBe(30);
       // A later turn is a command of its own, counting on from there.
-      expect((await hit(store, 'reveal:192.0.2.6', 12).answer).current).toBe(31);
+      expect((await hit(store, 'reveal:192.0.2.6', 12)).current).toBe(31);
       expect(sent).toHaveBeenCalledTimes(3);
     } finally {
       sent.mockRestore();
@@ -100,7 +99,7 @@ describe('shared rate-limit counter store (redis)', () => {
     const ns = uniquePrefix();
     let clock = 1_000_000;
     const store = new SharedRateLimitStore(redis, ns, () => clock);
-    const short = (n: number) => Promise.all(Array.from({ length: n }, () => hit(store, 'burn:192.0.2.5', 4, 200).answer));
+    const short = (n: number) => Promise.all(Array.from({ length: n }, () => hit(store, 'burn:192.0.2.5', 4, 200)));
     expect((await short(6)).filter((a) => a.current <= 4)).toHaveLength(4);
     // The 200 ms window ends in Redis (a real TTL, polled) and on this instance's clock.
     await vi.waitFor(async () => expect(await redis.exists(`${ns}burn:192.0.2.5`)).toBe(0), { timeout: 3000, interval: 20 });
