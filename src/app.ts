@@ -23,6 +23,9 @@ import healthRoutes from './routes/health.js';
 import type { Store } from './store/types.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
 
+/** Node's default limit on the request head (--max-http-header-size): no path parameter can be longer. */
+const MAX_URL_LENGTH = 16_384;
+
 export interface AppDeps {
   store: Store;
   /** A pino logger; by default one at config.logLevel writing JSON to stdout. */
@@ -74,9 +77,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // While shutting down, requests already on an open connection are still served (then the connection closes);
     // Fastify's own 503 would answer them outside the contract's error shape.
     return503OnClosing: false,
-    routerOptions: { querystringParser: parseQueryString },
-    // A URL that does not decode (`/api/v1/secret/%E0%A4%A`) or a path parameter over the router's length is bad
-    // input in the contract's shape, not Fastify's own JSON.
+    // A key of any length reaches its route, which answers it as unknown (`Unknown secret`, the not-found page):
+    // the contract's rule for keys that are not 1–64 of [0-9a-z]. The URL itself is bounded by Node's header limit.
+    routerOptions: { querystringParser: parseQueryString, maxParamLength: MAX_URL_LENGTH },
+    // A URL that does not decode (`/api/v1/secret/%E0%A4%A`) is bad input in the contract's shape, not Fastify's
+    // own JSON.
     // (Answered outside any route, so without the onSend hooks: the security headers are set here.)
     frameworkErrors: (_err, _req, reply) => sendError(setSecurityHeaders(reply), errors.badRequest(), config.apiErrorStatus),
   });

@@ -316,8 +316,8 @@ export const settings = {
   ),
   receiptsOwnerOnly: setting(
     'RECEIPTS_OWNER_ONLY',
-    'true',
-    "Receipts of an account's secrets can be viewed or burned only with that account's credentials. `false` restores upstream's rule (any key holder).",
+    'false',
+    "`false` (upstream's rule): whoever holds a receipt's key may view and burn it. `true`: receipts of an account's secrets need that account's credentials.",
     bool,
   ),
   accounts: setting(

@@ -1,5 +1,5 @@
 // Authentication and who may do what (../shared/ots-v1-api.md §6): anonymous callers, Basic credentials, failing
-// headers (never a silent fallback to anon), owner-only account receipts, private instances, recent per account.
+// headers (never a silent fallback to anon), who may see a receipt (RECEIPTS_OWNER_ONLY), private instances, recent per account.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, BOB, basic, makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
 import {
@@ -76,24 +76,21 @@ describe.each(STORE_KINDS)('authentication (%s store)', (kind) => {
     });
   }
 
-  describe('receipts of an account are owner-only (default RECEIPTS_OWNER_ONLY=true)', () => {
-    it('another account and an anonymous caller get Not authorized for view and burn; the owner does not', async () => {
-      const { metadata_key, secret_key } = await share(t, { secret: "alice's" }, ALICE);
-      for (const who of [BOB, undefined]) {
-        expectError(await get(t, `/api/v1/private/${metadata_key}`, who), 'Not authorized', 401);
-        expectError(await postForm(t, `/api/v1/receipt/${metadata_key}/burn`, {}, who), 'Not authorized', 401);
+  describe("receipts follow upstream's rule by default: the metadata key is the capability", () => {
+    it("lets any holder of the metadata key view and burn an account's receipt, without credentials too", async () => {
+      const first = await share(t, { secret: 'x' }, ALICE);
+      for (const who of [undefined, BOB, ALICE]) {
+        expect(ok<Receipt>(await get(t, `/api/v1/private/${first.metadata_key}`, who)).custid).toBe(ALICE.email);
       }
-      expect(ok<Receipt>(await get(t, `/api/v1/private/${metadata_key}`, ALICE)).state).toBe('new');
-      // Nobody else burned it: the secret is still there for its recipient.
-      expect(ok(await reveal(t, secret_key!)).value).toBe("alice's");
+      const second = await share(t, { secret: 'y' }, ALICE);
+      expect(burnedState(await burn(t, second.metadata_key))).toBe('burned');
     });
 
-    it('anonymous receipts are open to any holder of the metadata key, with or without an account', async () => {
-      const { metadata_key } = await share(t, { secret: 'anon' });
-      for (const who of [undefined, ALICE, BOB]) {
-        expect(ok<Receipt>(await get(t, `/api/v1/private/${metadata_key}`, who)).metadata_key).toBe(metadata_key);
-      }
-      expect(burnedState(await burn(t, metadata_key, {}, BOB))).toBe('burned');
+    it('answers an account secret\'s state and key to an anonymous caller (what ots.bash does)', async () => {
+      const { metadata_key, secret_key } = await share(t, { secret: 'bash' }, ALICE);
+      const seen = ok<Receipt>(await postForm(t, `/api/v1/private/${metadata_key}`));
+      expect(seen).toMatchObject({ state: 'new', secret_key });
+      expect(ok<Receipt>(await get(t, `/api/v1/metadata/${metadata_key}`)).state).toBe('viewed');
     });
   });
 
@@ -118,19 +115,30 @@ describe.each(STORE_KINDS)('authentication (%s store)', (kind) => {
   });
 });
 
-describe.each(STORE_KINDS)('RECEIPTS_OWNER_ONLY=false (%s store)', (kind) => {
+describe.each(STORE_KINDS)('RECEIPTS_OWNER_ONLY=true (%s store)', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await makeApp(kind, { RECEIPTS_OWNER_ONLY: 'false' });
+    t = await makeApp(kind, { RECEIPTS_OWNER_ONLY: 'true' });
   });
   afterAll(() => t.close());
 
-  it("lets any holder of the metadata key view and burn an account's receipt (upstream's rule)", async () => {
-    const first = await share(t, { secret: 'x' }, ALICE);
-    expect(ok<Receipt>(await get(t, `/api/v1/private/${first.metadata_key}`)).custid).toBe(ALICE.email);
-    expect(ok<Receipt>(await get(t, `/api/v1/private/${first.metadata_key}`, BOB)).custid).toBe(ALICE.email);
-    const second = await share(t, { secret: 'y' }, ALICE);
-    expect(burnedState(await burn(t, second.metadata_key))).toBe('burned');
+  it('another account and an anonymous caller get Not authorized for view and burn; the owner does not', async () => {
+    const { metadata_key, secret_key } = await share(t, { secret: "alice's" }, ALICE);
+    for (const who of [BOB, undefined]) {
+      expectError(await get(t, `/api/v1/private/${metadata_key}`, who), 'Not authorized', 401);
+      expectError(await postForm(t, `/api/v1/receipt/${metadata_key}/burn`, {}, who), 'Not authorized', 401);
+    }
+    expect(ok<Receipt>(await get(t, `/api/v1/private/${metadata_key}`, ALICE)).state).toBe('new');
+    // Nobody else burned it: the secret is still there for its recipient.
+    expect(ok(await reveal(t, secret_key!)).value).toBe("alice's");
+  });
+
+  it('anonymous receipts are open to any holder of the metadata key, with or without an account', async () => {
+    const { metadata_key } = await share(t, { secret: 'anon' });
+    for (const who of [undefined, ALICE, BOB]) {
+      expect(ok<Receipt>(await get(t, `/api/v1/private/${metadata_key}`, who)).metadata_key).toBe(metadata_key);
+    }
+    expect(burnedState(await burn(t, metadata_key, {}, BOB))).toBe('burned');
   });
 });
 

@@ -37,6 +37,18 @@ describe.each(STORE_KINDS)('errors, compat mode (%s store)', (kind) => {
       expectError(await reveal(t, 'k'.repeat(65)), 'Unknown secret', 404, { secret_key: 'k'.repeat(65) });
     });
 
+    it('for a key longer than any router limit, on every route that takes a key (issue 13)', async () => {
+      const long = 'k'.repeat(500);
+      expectError(await reveal(t, long), 'Unknown secret', 404, { secret_key: long });
+      for (const base of ['/private', '/metadata', '/receipt']) {
+        expectError(await get(t, `/api/v1${base}/${long}`), 'Unknown secret', 404, { secret_key: long });
+        expectError(await postForm(t, `/api/v1${base}/${long}`), 'Unknown secret', 404, { secret_key: long });
+        expectError(await burn(t, long), 'Unknown secret', 404, { secret_key: long });
+      }
+      const huge = 'k'.repeat(8000);
+      expectError(await reveal(t, huge), 'Unknown secret', 404, { secret_key: huge });
+    });
+
     it('for a secret already read, or burned', async () => {
       const read = await share(t, { secret: 'x' });
       ok(await reveal(t, read.secret_key!));

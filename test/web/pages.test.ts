@@ -139,7 +139,8 @@ describe.each(STORE_KINDS)('web pages (%s store)', (kind) => {
     });
 
     it('unknown, malformed and expired-looking keys and unknown paths get the friendly 404; /api keeps JSON', async () => {
-      for (const url of [`/secret/${'a'.repeat(31)}`, '/secret/NOT-A-KEY', `/private/${'b'.repeat(31)}`, '/nope', '/secret/']) {
+      const long = 'a'.repeat(500);
+      for (const url of [`/secret/${'a'.repeat(31)}`, '/secret/NOT-A-KEY', `/private/${'b'.repeat(31)}`, '/nope', '/secret/', `/secret/${long}`, `/private/${long}`]) {
         const res = await t.app.inject({ url });
         expect(res.statusCode, url).toBe(404);
         expect(res.headers['content-type'], url).toBe('text/html; charset=utf-8');
@@ -301,10 +302,10 @@ describe.each(STORE_KINDS)('web pages (%s store)', (kind) => {
   });
 });
 
-describe.each(STORE_KINDS)('web pages with accounts (%s store)', (kind) => {
+describe.each(STORE_KINDS)('web pages with accounts, a private instance (%s store)', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await makeApp(kind, { ALLOW_ANONYMOUS: 'false', WEB_TTL_CHOICES: '5m,1h,7d,14d,30d' });
+    t = await makeApp(kind, { ALLOW_ANONYMOUS: 'false', RECEIPTS_OWNER_ONLY: 'true', WEB_TTL_CHOICES: '5m,1h,7d,14d,30d' });
   });
   afterAll(() => t.close());
 
@@ -319,7 +320,7 @@ describe.each(STORE_KINDS)('web pages with accounts (%s store)', (kind) => {
     expect(wrong.headers['content-type']).toBe('text/html; charset=utf-8');
   });
 
-  it('accounts get the form with their longer expiries; receipts are theirs alone', async () => {
+  it('accounts get the form with their longer expiries; with RECEIPTS_OWNER_ONLY receipts are theirs alone', async () => {
     const auth = { authorization: basic(ALICE) };
     const form = await t.app.inject({ url: '/', headers: auth });
     expect(form.statusCode).toBe(200);

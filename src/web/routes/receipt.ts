@@ -1,5 +1,5 @@
 // The creator's receipt page and its burn button, through SecretsService.viewReceipt and .burn (same rules as
-// the API: owner-only account receipts, passphrase needed to burn a protected secret, the guessing limit).
+// the API: the receipt owner rule (RECEIPTS_OWNER_ONLY), passphrase needed to burn a protected secret, the guessing limit).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OtsError } from '../../domain/errors.js';
 import { describeError } from '../error-page.js';
