@@ -9,7 +9,7 @@ import { fanOutEvents } from './metrics/fan-out.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsPlugin } from './metrics/plugin.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
-import { errorsPlugin, sendError } from './plugins/errors.js';
+import { errorsPlugin, sendApiError } from './plugins/errors.js';
 import { lazyChildLoggerFactory } from './plugins/lazy-child-logger.js';
 import { paramsPlugin } from './plugins/params.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
@@ -17,10 +17,10 @@ import { requestLogPlugin } from './plugins/request-log.js';
 import { routeOfPlugin } from './plugins/route-of.js';
 import { securityHeadersPlugin, setSecurityHeaders } from './plugins/security-headers.js';
 import { parseQueryString } from './plugins/urlencoded.js';
-import apiV1 from './routes/api-v1/index.js';
-import { openApiPlugin } from './routes/api-v1/openapi.js';
+import apiV1 from './api/v1/index.js';
+import { openApiPlugin } from './api/v1/openapi.js';
 import healthRoutes from './routes/health.js';
-import type { Store } from './store/types.js';
+import type { Store } from './domain/store.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
 
 /** Node's default limit on the request head (--max-http-header-size): no path parameter can be longer. */
@@ -83,7 +83,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // A URL that does not decode (`/api/v1/secret/%E0%A4%A`) is bad input in the contract's shape, not Fastify's
     // own JSON.
     // (Answered outside any route, so without the onSend hooks: the security headers are set here.)
-    frameworkErrors: (_err, _req, reply) => sendError(setSecurityHeaders(reply), errors.badRequest(), config.apiErrorStatus),
+    frameworkErrors: (_err, req, reply) => sendApiError(req, setSecurityHeaders(reply), errors.badRequest(), config.apiErrorStatus),
   });
 
   const accounts = new Accounts(deps.store.accounts);

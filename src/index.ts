@@ -7,7 +7,7 @@ import { destination } from 'pino';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, settings, type Config, type StaticAccount } from './config.js';
 import { createStore } from './store/index.js';
-import type { Store } from './store/types.js';
+import type { Store } from './domain/store.js';
 
 export { ConfigError };
 export type { StaticAccount };

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, usesRedis, type Config } from './config.js';
 import { createStore, describeStore } from './store/index.js';
-import type { Store } from './store/types.js';
+import type { Store } from './domain/store.js';
 
 /**
  * On SIGTERM or SIGINT: stop accepting connections, let requests in flight finish (Fastify closes idle keep-alive

@@ -1,24 +1,59 @@
 import { generateToken, hashToken, tokenMatches } from '../crypto/tokens.js';
+import { generateKey } from '../domain/keys.js';
 import type { Actor } from '../domain/secrets-service.js';
-import type { AccountStore } from '../store/types.js';
+import type { AccountRecord, AccountStore } from '../domain/store.js';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** Public ids: a prefix (`ur` customer, `on` organization) and 20 base36 characters (about 100 bits). */
+const ID_PATTERN = /^(ur|on)[0-9a-z]{20}$/;
+const newId = (prefix: 'ur' | 'on') => `${prefix}${generateKey(20)}`;
+
+/** What an operator and a client may know of an account: never its token. */
+export interface AccountInfo {
+  email: string;
+  customerId: string;
+  organizationId: string;
+  created: number;
+}
+
+const info = ({ email, customerId, organizationId, created }: AccountRecord): AccountInfo => ({
+  email,
+  customerId,
+  organizationId,
+  created,
+});
+
+export function actorOf(account: Pick<AccountRecord, 'email' | 'customerId'>): Actor {
+  return { custid: account.email, isAccount: true, customerId: account.customerId };
 }
 
 /** Account management and credential checks; tokens are shown once and stored only as hashes. */
 export class Accounts {
   constructor(private readonly store: AccountStore) {}
 
-  /** The actor for valid credentials, or null. An unknown email costs the same as a wrong token. */
-  async authenticate(email: string, token: string): Promise<Actor | null> {
-    const normalized = normalizeEmail(email);
-    const account = normalized ? await this.store.getAccount(normalized) : null;
+  /**
+   * The actor for valid credentials, or null. The username is the account's email (any case), its customer id or
+   * its organization id. An unknown user costs the same as a wrong token.
+   */
+  async authenticate(username: string, token: string): Promise<Actor | null> {
+    const account = await this.find(username);
     const ok = tokenMatches(token, account?.tokenHash);
-    return ok ? { custid: normalized, isAccount: true } : null;
+    return ok && account ? actorOf(account) : null;
   }
 
-  /** Creates the account (or replaces its token) and returns the token in clear, the only time it is seen. */
+  private async find(username: string): Promise<AccountRecord | null> {
+    const trimmed = username.trim();
+    const email = ID_PATTERN.test(trimmed) ? await this.store.emailOfId(trimmed) : normalizeEmail(trimmed);
+    return email ? this.store.getAccount(email) : null;
+  }
+
+  /**
+   * Creates the account (or replaces its token, keeping its ids) and returns the token in clear, the only time it
+   * is seen.
+   */
   async create(email: string, token: string = generateToken()): Promise<string> {
     const normalized = normalizeEmail(email);
     const existing = await this.store.getAccount(normalized);
@@ -26,6 +61,8 @@ export class Accounts {
       email: normalized,
       tokenHash: hashToken(token),
       created: existing?.created ?? Math.floor(Date.now() / 1000),
+      customerId: existing?.customerId || newId('ur'),
+      organizationId: existing?.organizationId || newId('on'),
     });
     return token;
   }
@@ -34,8 +71,14 @@ export class Accounts {
     return (await this.store.getAccount(normalizeEmail(email))) !== null;
   }
 
-  async list(): Promise<{ email: string; created: number }[]> {
-    return (await this.store.listAccounts()).map(({ email, created }) => ({ email, created }));
+  /** The account's public facts, or null. */
+  async get(email: string): Promise<AccountInfo | null> {
+    const account = await this.store.getAccount(normalizeEmail(email));
+    return account && info(account);
+  }
+
+  async list(): Promise<AccountInfo[]> {
+    return (await this.store.listAccounts()).map(info);
   }
 
   async delete(email: string): Promise<boolean> {

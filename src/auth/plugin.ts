@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
 import { ANONYMOUS, type Actor } from '../domain/secrets-service.js';
-import { StoreUnavailableError } from '../store/types.js';
+import { StoreUnavailableError } from '../domain/store.js';
+import { routeOf } from '../plugins/route-of.js';
 import type { Accounts } from './accounts.js';
 
 declare module 'fastify' {
@@ -20,24 +21,26 @@ function isEmptyBasic(header: string): boolean {
 }
 
 /**
- * Sets request.actor on every request: anonymous without an Authorization header (or with empty Basic
- * credentials), the account for valid credentials; any other Authorization header fails the request.
+ * Sets request.actor on every request, as the route's `auth` says (see plugins/route-config.ts): anonymous
+ * without an Authorization header (or with empty Basic credentials), the account for valid credentials; any other
+ * Authorization header fails the request. Routes that ignore credentials (`anon`, `none`) never look at it.
  */
 export const authPlugin = fp(async (app: FastifyInstance, opts: { accounts: Accounts }) => {
   await app.register(basicAuth, {
     authenticate: false,
-    validate: async (email: string, token: string, req: FastifyRequest) => {
-      const actor = await opts.accounts.authenticate(email, token);
+    validate: async (username: string, token: string, req: FastifyRequest) => {
+      const actor = await opts.accounts.authenticate(username, token);
       if (!actor) throw errors.notAuthorized();
       req.actor = actor;
     },
   });
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('preHandler', (req, reply, done) => {
+    const mode = routeOf(req).config.auth ?? 'basic+anon';
     const header = req.headers.authorization;
-    if (header === undefined || isEmptyBasic(header)) {
+    if (mode === 'anon' || mode === 'none' || header === undefined || isEmptyBasic(header)) {
       req.actor = ANONYMOUS;
-      return done();
+      return done(mode === 'basic' ? errors.notAuthorized() : undefined);
     }
     // A store outage is not a credentials problem: valid callers must not be told their token is wrong.
     app.basicAuth(req, reply, (err?: Error) =>
@@ -45,8 +48,3 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { accounts: Acco
     );
   });
 });
-
-/** For routes that need an account. */
-export async function requireAccount(req: FastifyRequest): Promise<void> {
-  if (!req.actor.isAccount) throw errors.notAuthorized();
-}

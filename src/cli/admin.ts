@@ -5,7 +5,7 @@ import { Accounts } from '../auth/accounts.js';
 import { ConfigError, loadConfig, usesRedis } from '../config.js';
 import { createStore, describeStore } from '../store/index.js';
 import type { RedisStore } from '../store/redis-store.js';
-import { StoreUnavailableError } from '../store/types.js';
+import { StoreUnavailableError } from '../domain/store.js';
 import { parseArgs, UsageError, USAGE, type AdminCommand } from './args.js';
 import { collectStats, formatStats, MEMORY_MODE_STATS } from './stats.js';
 
@@ -17,6 +17,12 @@ function say(stream: NodeJS.WriteStream, line: string): void {
   stream.write(`${line}\n`);
 }
 
+/** The ids a client may log in with instead of the email (stderr: stdout carries only the token). */
+async function sayIds(accounts: Accounts, email: string): Promise<void> {
+  const account = await accounts.get(email);
+  if (account) say(process.stderr, `customer id ${account.customerId}\norganization id ${account.organizationId}`);
+}
+
 async function execute(command: Exclude<AdminCommand, { kind: 'help' }>, accounts: Accounts): Promise<void> {
   switch (command.kind) {
     case 'create':
@@ -24,6 +30,7 @@ async function execute(command: Exclude<AdminCommand, { kind: 'help' }>, account
         throw new CommandFailed(`account ${command.email} already exists (use: account rotate ${command.email})`);
       }
       say(process.stdout, await accounts.create(command.email, command.token));
+      await sayIds(accounts, command.email);
       return;
     case 'rotate':
       if (!(await accounts.exists(command.email))) throw new CommandFailed(`no account ${command.email}`);
@@ -35,7 +42,9 @@ async function execute(command: Exclude<AdminCommand, { kind: 'help' }>, account
       return;
     case 'list': {
       const all = await accounts.list();
-      for (const a of all) say(process.stdout, `${a.email}\t${new Date(a.created * 1000).toISOString()}`);
+      for (const a of all) {
+        say(process.stdout, `${a.email}\t${new Date(a.created * 1000).toISOString()}\t${a.customerId}\t${a.organizationId}`);
+      }
       if (all.length === 0) say(process.stderr, '(no accounts)');
       return;
     }

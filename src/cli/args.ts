@@ -13,8 +13,9 @@ export class UsageError extends Error {}
 export const USAGE = `Usage: npm run --silent admin -- <command>
 
 Commands:
-  account create <email> [--token <token>]   create an account; prints only its API token
-  account list                               one line per account: email, tab, creation date (ISO 8601)
+  account create <email> [--token <token>]   create an account; prints only its API token (its ids on stderr)
+  account list                               one line per account, tab-separated: email, creation date (ISO 8601),
+                                             customer id (ur…), organization id (on…)
   account rotate <email> [--token <token>]   replace the account's token; prints only the new token
   account delete <email>                     delete the account
   stats                                      live secrets and receipts, and receipts by state (tab-separated)
@@ -23,6 +24,7 @@ Commands:
 Without --token a random 64-hex-character token is made. Tokens are shown once and stored only as hashes.
 The accounts live in the Redis given by REDIS_URL (keys prefixed with REDIS_PREFIX); OTS_SECRET is not needed.
 Accounts listed in OTS_ACCOUNTS are re-created each time the server starts.
+An API client may log in with the email, the customer id or the organization id; the ids survive token rotation.
 stats scans the same Redis (SCAN, never KEYS). States are as stored: a new or viewed receipt whose secret expired
 unread counts as new or viewed until someone looks at it.
 

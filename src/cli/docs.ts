@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
-import { OPENAPI_PATH } from '../routes/api-v1/openapi.js';
+import { OPENAPI_PATH } from '../api/v1/openapi.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { withConfigTable } from './config-table.js';
 

@@ -3,7 +3,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import { STATES, type State } from '../domain/receipt.js';
 import { RedisKeys } from '../store/redis-store.js';
-import { StoreUnavailableError } from '../store/types.js';
+import { StoreUnavailableError } from '../domain/store.js';
 
 export interface StoreStats {
   /** Secrets still unread and unexpired. */

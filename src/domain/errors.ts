@@ -1,32 +1,92 @@
-// Every refusal the contract defines, with its exact message (clients match on it) and the intended HTTP status.
+// Every refusal the service (and the HTTP edge) can make, as a code with the facts a wire version needs to word
+// it. Each wire version maps codes to its own message, status and shape (src/api/v1/errors.ts,
+// src/api/v2/errors.ts, the web's error page): nothing matches on message strings.
+
+export type ErrorCode =
+  | 'unknown_secret' // unknown, read, expired or burned secret
+  | 'unknown_receipt'
+  | 'secret_gone' // the receipt exists, its secret does not (read, burned, expired): nothing to burn
+  | 'wrong_passphrase' // on reveal: v1 answers it like an unknown key
+  | 'incorrect_passphrase' // on burn
+  | 'too_many_attempts' // the per-secret passphrase guessing limit
+  | 'rate_limited' // the per-client request budget
+  | 'nothing_to_share'
+  | 'incorrect_payload' // v2: `secret` is not an object
+  | 'secret_too_large'
+  | 'passphrase_too_long'
+  | 'passphrase_too_short'
+  | 'invalid_length' // generate: length not a positive number
+  | 'length_too_long'
+  | 'account_required' // a recipient needs an account
+  | 'invalid_recipient'
+  | 'anonymous_disabled' // ALLOW_ANONYMOUS=false
+  | 'not_authorized' // credentials missing, wrong, or not enough for this route
+  | 'not_receipt_owner' // RECEIPTS_OWNER_ONLY and someone else's receipt
+  | 'not_memo_owner'
+  | 'too_many_identifiers'
+  | 'invalid_domain'
+  | 'session_required' // v3 routes upstream serves to browser sessions only
+  | 'malformed_body'
+  | 'unsupported_media_type'
+  | 'bad_request'
+  | 'not_found' // unrouted path
+  | 'store_unavailable'
+  | 'unexpected';
+
+export interface ErrorDetails {
+  /** The key as the caller sent it (secret or receipt). */
+  key?: string;
+  /** Seconds until a limit lets the caller try again. */
+  retryAfter?: number;
+  /** The limit that was passed: bytes, characters, attempts or identifiers. */
+  limit?: number;
+  /** What an anonymous caller was refused: conceal or generate. */
+  operation?: 'conceal' | 'generate';
+}
 
 export class OtsError extends Error {
   constructor(
-    message: string,
-    readonly intendedStatus: number,
-    readonly extra: Record<string, string> = {},
-    readonly headers: Record<string, string> = {},
+    readonly code: ErrorCode,
+    readonly details: ErrorDetails = {},
   ) {
-    super(message);
+    super(code);
     this.name = 'OtsError';
   }
 }
 
+const make =
+  (code: ErrorCode) =>
+  (details: ErrorDetails = {}) =>
+    new OtsError(code, details);
+
 export const errors = {
-  unknownSecret: (key: string) => new OtsError('Unknown secret', 404, { secret_key: key }),
-  nothingToShare: () => new OtsError('You did not provide anything to share', 400),
-  notAuthorized: () => new OtsError('Not authorized', 401),
-  rateLimited: (retryAfterSeconds: number) =>
-    new OtsError('Rate limit exceeded. Please try again later.', 429, {}, { 'Retry-After': String(retryAfterSeconds) }),
-  secretTooLarge: (max: number) => new OtsError(`Secret value exceeds the maximum size of ${max} bytes`, 413),
-  passphraseTooLong: () => new OtsError('Passphrase must be no more than 128 characters long', 400),
-  passphraseTooShort: (min: number) => new OtsError(`Passphrase must be at least ${min} characters long`, 400),
-  incorrectPassphrase: () => new OtsError('Incorrect passphrase', 400),
-  accountRequiredForEmail: () => new OtsError('An account is required to send emails.', 403),
-  anonymousDisabled: () => new OtsError('Not authorized', 401),
-  storeUnavailable: () => new OtsError("We'll be back shortly!", 503),
-  unexpected: () => new OtsError('An unexpected error occurred :[', 500),
-  notFound: () => new OtsError('Not Found', 404),
-  badRequest: () => new OtsError('Bad request', 400),
-  unsupportedMediaType: () => new OtsError('Unsupported Media Type', 415),
+  unknownSecret: (key: string) => new OtsError('unknown_secret', { key }),
+  unknownReceipt: (key: string) => new OtsError('unknown_receipt', { key }),
+  secretGone: (key: string) => new OtsError('secret_gone', { key }),
+  wrongPassphrase: (key: string) => new OtsError('wrong_passphrase', { key }),
+  incorrectPassphrase: make('incorrect_passphrase'),
+  tooManyAttempts: (retryAfter: number, limit: number) => new OtsError('too_many_attempts', { retryAfter, limit }),
+  rateLimited: (retryAfter: number) => new OtsError('rate_limited', { retryAfter }),
+  nothingToShare: make('nothing_to_share'),
+  incorrectPayload: make('incorrect_payload'),
+  secretTooLarge: (limit: number) => new OtsError('secret_too_large', { limit }),
+  passphraseTooLong: (limit: number) => new OtsError('passphrase_too_long', { limit }),
+  passphraseTooShort: (limit: number) => new OtsError('passphrase_too_short', { limit }),
+  invalidLength: make('invalid_length'),
+  lengthTooLong: (limit: number) => new OtsError('length_too_long', { limit }),
+  accountRequired: make('account_required'),
+  invalidRecipient: make('invalid_recipient'),
+  anonymousDisabled: (operation: 'conceal' | 'generate') => new OtsError('anonymous_disabled', { operation }),
+  notAuthorized: make('not_authorized'),
+  notReceiptOwner: (key: string) => new OtsError('not_receipt_owner', { key }),
+  notMemoOwner: make('not_memo_owner'),
+  tooManyIdentifiers: (limit: number) => new OtsError('too_many_identifiers', { limit }),
+  invalidDomain: make('invalid_domain'),
+  sessionRequired: make('session_required'),
+  malformedBody: make('malformed_body'),
+  unsupportedMediaType: make('unsupported_media_type'),
+  badRequest: make('bad_request'),
+  notFound: make('not_found'),
+  storeUnavailable: make('store_unavailable'),
+  unexpected: make('unexpected'),
 };

@@ -3,6 +3,11 @@
 export const STATES = ['new', 'viewed', 'received', 'burned', 'expired', 'orphaned'] as const;
 export type State = (typeof STATES)[number];
 
+/** A receipt outlives its secret: it is kept for twice the secret's TTL. */
+export function receiptTtlOf(secretTtl: number): number {
+  return secretTtl * 2;
+}
+
 /** States in which the secret may still exist and can be revealed or burned. */
 export const LIVE_STATES: readonly State[] = ['new', 'viewed'];
 /** A guess made while the secret was missing; a late reveal or burn that actually happened overrides it. */
@@ -28,7 +33,13 @@ export interface ReceiptRecord {
   recipient?: string; // obfuscated address only
   shareDomain: string;
   passphraseRequired: boolean;
+  kind: SecretKind;
+  ownerId?: string; // the account's customer id, for account secrets
+  memo?: string;
 }
+
+/** How the secret came to be: the caller's own (conceal, v1 share) or a generated password. */
+export type SecretKind = 'conceal' | 'generate';
 
 export interface ReceiptView {
   custid: string;

@@ -49,3 +49,12 @@ export function hasReceiptBeside(raw: Buffer): boolean {
   const colon = raw.indexOf(SEPARATOR);
   return colon > 0 && raw[colon - 1] === BESIDE;
 }
+
+/** The metadata key from the head of a record (at least its first KEY_LENGTH + 3 bytes), or null if it is none. */
+export function readRecordHead(head: Buffer): string | null {
+  if (head[0] !== PROTECTED && head[0] !== PLAIN) return null;
+  const colon = head.indexOf(SEPARATOR);
+  if (colon < 2) return null;
+  const keyEnd = head[colon - 1] === BESIDE ? colon - 1 : colon;
+  return head.subarray(1, keyEnd).toString('latin1');
+}

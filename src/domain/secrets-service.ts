@@ -1,20 +1,18 @@
 // The rules of the contract, with no knowledge of HTTP: create, reveal once, receipts, burn, recent.
 
 import { open, seal, SealError } from '../crypto/seal.js';
-import type { ClaimResult, SecretStore, Settle } from '../store/types.js';
+import type { ClaimResult, ReceiptForView, SecretStore, Settle } from './store.js';
 import { errors } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
-import { generatePassword, passwordLength } from './password.js';
+import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from './password.js';
 import {
   goneState,
   LIVE_STATES,
   mayView,
   OVERRIDABLE_STATES,
-  receiptView,
-  recentView,
+  receiptTtlOf,
   type ReceiptRecord,
-  type ReceiptView,
-  type State,
+  type SecretKind,
 } from './receipt.js';
 import { isEmail, obfuscateEmail } from './recipient.js';
 import { decodeSecretRecord, encodeSecretRecord } from './secret-record.js';
@@ -23,7 +21,27 @@ import { clampTtl, parseTtl, type TtlLimits } from './ttl.js';
 export interface Actor {
   custid: string; // account email, or 'anon'
   isAccount: boolean;
+  customerId?: string; // the account's public id (ur…)
 }
+
+/** A receipt with its whole seconds left, and its secret's (null once gone): what every receipt answer shows. */
+export type ReceiptSnapshot = ReceiptForView;
+
+/** What a look at a secret shows without touching it (v2's secret record). */
+export interface SecretInfo {
+  secretKey: string;
+  passphraseProtected: boolean;
+  secretTtl: number; // whole seconds left
+  lifespan: number; // the TTL as stored after clamping
+  created: number;
+  updated: number;
+}
+
+/** A receipt's memo is plain text: tags dropped, whitespace collapsed, at most this many characters. */
+export const MEMO_MAX_LENGTH = 500;
+
+/** Receipts listed by v2's recent: those created within the last 30 days. */
+export const RECENT_WINDOW_SECONDS = 30 * 24 * 3600;
 
 export const ANONYMOUS: Actor = { custid: 'anon', isAccount: false };
 
@@ -37,14 +55,18 @@ export interface ServiceConfig extends TtlLimits {
   receiptsOwnerOnly: boolean;
 }
 
-/** Flat request parameters after merging query and body; empty values are already removed. */
+/** Request parameters, as each wire version translates them; an empty passphrase means none. */
 export interface CreateInput {
   secret?: string;
   passphrase?: string;
   ttl?: string;
   recipient?: string;
   share_domain?: string;
-  length?: string;
+}
+
+export interface GenerateInput extends CreateInput {
+  length?: number;
+  characterSets?: CharacterSets;
 }
 
 /** Things that happened, for metrics and mail; listeners must not throw. */
@@ -76,21 +98,18 @@ export class SecretsService {
     this.now = () => Math.floor(now() / 1000);
   }
 
-  /** POST /share: stores the caller's secret. */
-  async share(input: CreateInput, actor: Actor): Promise<ReceiptView> {
-    if (input.secret === undefined) {
-      this.checkMayCreate(actor);
-      throw errors.nothingToShare();
-    }
-    return this.create(input.secret, input, actor, 'new');
+  /** Stores the caller's secret (v1 share, v2 conceal); the receipt is answered as new. */
+  async share(input: CreateInput, actor: Actor): Promise<ReceiptSnapshot> {
+    this.checkMayCreate(actor, 'conceal');
+    if (input.secret === undefined || input.secret === '') throw errors.nothingToShare();
+    return this.create(input.secret, input, actor, 'conceal');
   }
 
-  /** POST /generate: stores a random password and returns it once to the creator. */
-  async generate(input: CreateInput, actor: Actor): Promise<ReceiptView & { value: string }> {
-    const value = generatePassword(passwordLength(input.length));
-    // The creator has seen the value, so the stored receipt starts as viewed; the response still says new.
-    const view = await this.create(value, input, actor, 'viewed');
-    return { ...view, value };
+  /** Stores a random password and returns it once to the creator. */
+  async generate(input: GenerateInput, actor: Actor): Promise<ReceiptSnapshot & { value: string }> {
+    this.checkMayCreate(actor, 'generate');
+    const value = generatePassword(input.length ?? PASSWORD_DEFAULT_LENGTH, input.characterSets);
+    return { ...(await this.create(value, input, actor, 'generate')), value };
   }
 
   /** Whether this actor may create secrets (ALLOW_ANONYMOUS); the web form asks before offering itself. */
@@ -98,22 +117,22 @@ export class SecretsService {
     return actor.isAccount || this.config.allowAnonymous;
   }
 
-  private checkMayCreate(actor: Actor): void {
-    if (!this.mayCreate(actor)) throw errors.anonymousDisabled();
+  private checkMayCreate(actor: Actor, operation: SecretKind): void {
+    if (!this.mayCreate(actor)) throw errors.anonymousDisabled(operation);
   }
 
-  private async create(value: string, input: CreateInput, actor: Actor, storedState: State): Promise<ReceiptView> {
-    this.checkMayCreate(actor);
+  private async create(value: string, input: CreateInput, actor: Actor, kind: SecretKind): Promise<ReceiptSnapshot> {
     if (Buffer.byteLength(value, 'utf8') > this.config.maxSecretBytes) throw errors.secretTooLarge(this.config.maxSecretBytes);
-    const passphrase = input.passphrase;
+    // The one place that decides whether a secret has a passphrase: an empty one is none.
+    const passphrase = input.passphrase === '' ? undefined : input.passphrase;
     if (passphrase !== undefined) {
       const length = [...passphrase].length;
-      if (length > PASSPHRASE_MAX_LENGTH) throw errors.passphraseTooLong();
+      if (length > PASSPHRASE_MAX_LENGTH) throw errors.passphraseTooLong(PASSPHRASE_MAX_LENGTH);
       if (length < this.config.passphraseMinLength) throw errors.passphraseTooShort(this.config.passphraseMinLength);
     }
     let recipientAddress: string | undefined;
     if (input.recipient !== undefined) {
-      if (!actor.isAccount) throw errors.accountRequiredForEmail();
+      if (!actor.isAccount) throw errors.accountRequired();
       if (isEmail(input.recipient)) recipientAddress = input.recipient;
     }
 
@@ -128,21 +147,24 @@ export class SecretsService {
       ttl,
       created: now,
       updated: now,
-      state: storedState,
+      // The creator has seen a generated value, so its stored receipt starts as viewed; the answer still says new.
+      state: kind === 'generate' ? 'viewed' : 'new',
       shareDomain: validShareDomain(input.share_domain),
       passphraseRequired: passphrase !== undefined,
+      kind,
     };
+    if (actor.customerId) receipt.ownerId = actor.customerId;
     if (recipientAddress) receipt.recipient = obfuscateEmail(recipientAddress);
 
     const sealed = await seal(value, secretKey, this.masterKeys[0]!, passphrase);
     const record = encodeSecretRecord({ metadataKey, passphraseProtected: passphrase !== undefined, sealed });
     await this.store.create(secretKey, record, receipt, this.config.recentLimit);
     this.events.created?.(receipt, recipientAddress);
-    return receiptView({ ...receipt, state: 'new' }, { metadataTtl: ttl * 2, secretTtl: ttl });
+    return { receipt: { ...receipt, state: 'new' }, metadataTtl: receiptTtlOf(ttl), secretTtl: ttl };
   }
 
-  /** POST /secret/:key: the value, once. A wrong or missing passphrase looks exactly like an unknown key. */
-  async reveal(secretKey: string, passphrase: string | undefined): Promise<{ value: string; secret_key: string }> {
+  /** The value, once. A wrong or missing passphrase consumes nothing (v1 answers it like an unknown key). */
+  async reveal(secretKey: string, passphrase: string | undefined): Promise<{ value: string; metadataKey: string }> {
     if (!isWellFormedKey(secretKey)) throw errors.unknownSecret(secretKey);
     // The receipt moves to received in the same step that takes the secret.
     const settle: Settle = { to: 'received', from: OVERRIDABLE_STATES, at: this.now() };
@@ -156,12 +178,12 @@ export class SecretsService {
       value = await this.openOrRestore(secretKey, claim, settle, stored.sealed);
     } else {
       value = await this.checkPassphrase(secretKey, stored.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
-        errors.unknownSecret(secretKey),
+        errors.wrongPassphrase(secretKey),
       );
       if (!(await this.store.claimIfUnchanged(secretKey, claim.record, settle))) throw errors.unknownSecret(secretKey);
     }
     this.events.revealed?.();
-    return { value, secret_key: secretKey };
+    return { value, metadataKey: stored.metadataKey };
   }
 
   /**
@@ -210,10 +232,10 @@ export class SecretsService {
     wrong: () => Error,
   ): Promise<string> {
     const { passphraseMaxAttempts: max, passphraseWindow: window } = this.config;
-    if (failedAttempts >= max) throw errors.rateLimited(retryAfter(attemptsTtl, window));
-    if (passphrase === undefined) throw wrong();
+    if (failedAttempts >= max) throw errors.tooManyAttempts(retryAfter(attemptsTtl, window), max);
+    if (passphrase === undefined || passphrase === '') throw wrong();
     const counted = await this.store.recordFailedAttempt(secretKey, window);
-    if (counted.attempts > max) throw errors.rateLimited(retryAfter(counted.ttl, window));
+    if (counted.attempts > max) throw errors.tooManyAttempts(retryAfter(counted.ttl, window), max);
     try {
       return await open(sealed, secretKey, this.masterKeys, passphrase);
     } catch (err) {
@@ -223,73 +245,81 @@ export class SecretsService {
     }
   }
 
-  /** GET|POST /private/:key: the receipt; new moves to viewed, a vanished secret to expired or orphaned. */
-  async viewReceipt(metadataKey: string, actor: Actor): Promise<ReceiptView> {
-    if (!isWellFormedKey(metadataKey)) throw errors.unknownSecret(metadataKey);
+  /** The receipt; new moves to viewed (the creator has seen it), a vanished secret to expired or orphaned. */
+  async viewReceipt(metadataKey: string, actor: Actor): Promise<ReceiptSnapshot> {
+    if (!isWellFormedKey(metadataKey)) throw errors.unknownReceipt(metadataKey);
     // One step reads the receipt and its secret's time left and moves a first view to viewed (for the owner only
     // when RECEIPTS_OWNER_ONLY); the ownership check below then decides what the caller gets.
     const found = await this.store.viewReceipt(metadataKey, this.viewerOf(actor));
-    if (!found) throw errors.unknownSecret(metadataKey);
+    if (!found) throw errors.unknownReceipt(metadataKey);
     this.checkOwner(found.receipt, actor);
     const { receipt, metadataTtl, secretTtl } = found;
     if (LIVE_STATES.includes(receipt.state) && secretTtl === null) {
       const gone = goneState(receipt, this.now());
       if (await this.store.transition(metadataKey, LIVE_STATES, gone, this.now())) {
         if (gone === 'expired') this.events.expired?.();
-        return receiptView({ ...receipt, state: gone, updated: this.now() }, { metadataTtl, secretTtl });
+        return { receipt: { ...receipt, state: gone, updated: this.now() }, metadataTtl, secretTtl };
       }
       // It moved under us (revealed or burned just now): report what it became.
       return this.viewReceipt(metadataKey, actor);
     }
-    return receiptView(receipt, { metadataTtl, secretTtl });
+    return found;
   }
 
-  /** POST /private/:key/burn: destroys an unread secret; a protected one needs its passphrase. */
-  async burn(
-    metadataKey: string,
-    passphrase: string | undefined,
-    actor: Actor,
-  ): Promise<{ state: ReceiptView; secret_shortkey: string }> {
+  /** Destroys an unread secret; a protected one needs its passphrase. Answers the receipt after the burn. */
+  async burn(metadataKey: string, passphrase: string | undefined, actor: Actor): Promise<ReceiptSnapshot> {
     const { receipt, metadataTtl } = await this.ownedReceipt(metadataKey, actor);
-    if (!LIVE_STATES.includes(receipt.state)) throw errors.unknownSecret(metadataKey);
+    if (!LIVE_STATES.includes(receipt.state)) throw errors.secretGone(metadataKey);
     const now = this.now();
     const settle: Settle = { to: 'burned', from: OVERRIDABLE_STATES, at: now };
     const claim = await this.store.claim(receipt.secretKey, settle);
-    if (claim.status === 'missing') throw errors.unknownSecret(metadataKey);
+    if (claim.status === 'missing') throw errors.secretGone(metadataKey);
     if (claim.status === 'protected') {
       const stored = decodeSecretRecord(claim.record);
       if (!stored) throw errors.unknownSecret(metadataKey);
       await this.checkPassphrase(receipt.secretKey, stored.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
         errors.incorrectPassphrase(),
       );
-      if (!(await this.store.claimIfUnchanged(receipt.secretKey, claim.record, settle))) throw errors.unknownSecret(metadataKey);
+      if (!(await this.store.claimIfUnchanged(receipt.secretKey, claim.record, settle))) throw errors.secretGone(metadataKey);
     }
     this.events.burned?.();
-    const burned = receiptView({ ...receipt, state: 'burned', updated: now }, { metadataTtl, secretTtl: null });
-    return { state: burned, secret_shortkey: shortKey(receipt.secretKey) };
+    return { receipt: { ...receipt, state: 'burned', updated: now }, metadataTtl, secretTtl: null };
   }
 
-  /** GET /private/recent: the account's live receipts, newest first. */
-  async recent(actor: Actor): Promise<ReceiptView[]> {
+  /**
+   * The account's receipts that are still kept, newest first, at most RECENT_LIMIT; with `sinceSeconds` only those
+   * created since then.
+   */
+  async recent(actor: Actor, sinceSeconds?: number): Promise<ReceiptSnapshot[]> {
     if (!actor.isAccount) throw errors.notAuthorized();
     const keys = await this.store.recent(actor.custid, this.config.recentLimit);
     const found = await Promise.all(keys.map((k) => this.store.getReceipt(k)));
     return found
       .filter((f): f is NonNullable<typeof f> => f !== null && f.receipt.custid === actor.custid)
+      .filter((f) => sinceSeconds === undefined || f.receipt.created >= sinceSeconds)
       .sort((a, b) => b.receipt.created - a.receipt.created)
-      .map((f) => recentView(f.receipt, { metadataTtl: f.metadataTtl, secretTtl: null }));
+      .map((f) => ({ ...f, secretTtl: null }));
+  }
+
+  /** Sets a receipt's memo (plain text, at most MEMO_MAX_LENGTH characters); only its owning account may. */
+  async setMemo(metadataKey: string, memo: string, actor: Actor): Promise<ReceiptSnapshot> {
+    const found = await this.ownedReceipt(metadataKey, actor);
+    if (!actor.isAccount || found.receipt.custid !== actor.custid) throw errors.notMemoOwner();
+    const clean = plainText(memo).slice(0, MEMO_MAX_LENGTH);
+    if (!(await this.store.setMemo(metadataKey, clean))) throw errors.unknownReceipt(metadataKey);
+    return { ...found, receipt: { ...found.receipt, memo: clean }, secretTtl: null };
   }
 
   private async ownedReceipt(metadataKey: string, actor: Actor) {
-    if (!isWellFormedKey(metadataKey)) throw errors.unknownSecret(metadataKey);
+    if (!isWellFormedKey(metadataKey)) throw errors.unknownReceipt(metadataKey);
     const found = await this.store.getReceipt(metadataKey);
-    if (!found) throw errors.unknownSecret(metadataKey);
+    if (!found) throw errors.unknownReceipt(metadataKey);
     this.checkOwner(found.receipt, actor);
     return found;
   }
 
   private checkOwner(receipt: ReceiptRecord, actor: Actor): void {
-    if (!mayView(receipt.custid, this.viewerOf(actor))) throw errors.notAuthorized();
+    if (!mayView(receipt.custid, this.viewerOf(actor))) throw errors.notReceiptOwner(receipt.metadataKey);
   }
 
   /** Who a receipt is shown to, in mayView's terms: the actor's account with RECEIPTS_OWNER_ONLY, else anyone. */
@@ -304,6 +334,11 @@ export class SecretsService {
  */
 function retryAfter(ttl: number, window: number): number {
   return ttl >= 0 ? Math.max(1, ttl) : window;
+}
+
+/** Text without tags, with runs of whitespace as one space. */
+function plainText(raw: string): string {
+  return raw.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
 }
 
 /** A share domain is kept only when it is a plain host name; anything else is dropped, never echoed. */

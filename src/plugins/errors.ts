@@ -1,13 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { intendedStatus, sendV1Error, type ErrorStatusMode } from '../api/v1/errors.js';
+import { sendV2Error } from '../api/v2/errors.js';
 import { errors, OtsError } from '../domain/errors.js';
-import { StoreUnavailableError } from '../store/types.js';
+import { StoreUnavailableError } from '../domain/store.js';
 
-export type ErrorStatusMode = 'compat' | 'intended';
+export type { ErrorStatusMode };
 
 const MULTIPART_SHAPE_ERRORS = new Set(['FST_FILES_LIMIT', 'FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT']);
 
-/** Maps anything thrown to one of the contract's errors; never leaks details of an unexpected one. */
+/** Maps anything thrown to one of the domain's errors; never leaks details of an unexpected one. */
 export function toOtsError(err: unknown, maxSecretBytes: number): OtsError {
   if (err instanceof OtsError) return err;
   if (err instanceof StoreUnavailableError) return errors.storeUnavailable();
@@ -17,29 +19,35 @@ export function toOtsError(err: unknown, maxSecretBytes: number): OtsError {
   if (status === 401) return errors.notAuthorized();
   if (status === 413) return errors.secretTooLarge(maxSecretBytes);
   if (status === 415) return errors.unsupportedMediaType();
-  if (status === 429) return errors.rateLimited(60);
   if (status !== undefined && status >= 400 && status < 500) return errors.badRequest();
   return errors.unexpected();
 }
 
-export function sendError(reply: FastifyReply, e: OtsError, mode: ErrorStatusMode): FastifyReply {
-  return reply
-    .code(mode === 'intended' ? e.intendedStatus : 404)
-    .header('X-OTS-Intended-Status', String(e.intendedStatus))
-    .headers(e.headers)
-    .send({ message: e.message, ...e.extra });
+/** Which wire version a request speaks, from its path: each answers errors in its own shape. */
+export type Wire = 'v1' | 'v2' | 'web';
+
+export function wireOf(url: string): Wire {
+  if (/^\/api\/v[23](?:[/?]|$)/.test(url)) return 'v2';
+  return url === '/api' || /^\/api[/?]/.test(url) ? 'v1' : 'web';
+}
+
+/** Sends an API error in the shape of the request's wire version (v3 shares v2's). */
+export function sendApiError(req: FastifyRequest, reply: FastifyReply, e: OtsError, mode: ErrorStatusMode): FastifyReply {
+  return wireOf(req.url) === 'v2' ? sendV2Error(reply, e) : sendV1Error(reply, e, mode);
 }
 
 /** Logs what an operator must see of a failure: our own bugs with their stack, an unreachable store as a warning. */
 export function logFailure(req: FastifyRequest, err: unknown, ots: OtsError): void {
-  if (ots.intendedStatus === 500) {
+  if (ots.code === 'unexpected') {
     // Our own bug: the stack is ours; request data is never logged.
     const e = err as Error;
     req.log.error({ err: { type: e.name, message: e.message, stack: e.stack } }, 'unexpected error');
-  } else if (ots.intendedStatus === 503) {
+  } else if (ots.code === 'store_unavailable') {
     req.log.warn('store unavailable');
   }
 }
+
+export { intendedStatus };
 
 export interface ErrorsOptions {
   mode: ErrorStatusMode;
@@ -48,16 +56,16 @@ export interface ErrorsOptions {
   pageNotFound?: (req: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
 
-const isApiPath = (url: string) => url === '/api' || /^\/api[/?]/.test(url);
-
-/** The contract's error shape for every failure and for unrouted API paths. */
+/** The contract's error shape for every failure and for unrouted API paths, per wire version. */
 export const errorsPlugin = fp(async (app: FastifyInstance, opts: ErrorsOptions) => {
   app.setErrorHandler((err, req, reply) => {
     const ots = toOtsError(err, opts.maxSecretBytes);
     logFailure(req, err, ots);
-    return sendError(reply, ots, opts.mode);
+    return sendApiError(req, reply, ots, opts.mode);
   });
   app.setNotFoundHandler((req, reply) =>
-    opts.pageNotFound && !isApiPath(req.url) ? opts.pageNotFound(req, reply) : sendError(reply, errors.notFound(), opts.mode),
+    opts.pageNotFound && wireOf(req.url) === 'web'
+      ? opts.pageNotFound(req, reply)
+      : sendApiError(req, reply, errors.notFound(), opts.mode),
   );
 });

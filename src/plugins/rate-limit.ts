@@ -4,21 +4,12 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { errors } from '../domain/errors.js';
 import type { RedisStore } from '../store/redis-store.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../domain/store.js';
 import { clientGroup } from './client-address.js';
 import { routeOf } from './route-of.js';
+import type { RateClass } from './route-config.js';
 import { MemoryRateLimitStore } from './rate-limit-memory-store.js';
 import { SharedRateLimitStore } from './rate-limit-redis-store.js';
-
-/** The budgets a client draws on; each has its own count per window. */
-export type RateClass = 'create' | 'reveal' | 'receipt' | 'burn' | 'unrouted';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The budget a route draws on (false: none). Without it, routes are classified by their path below. */
-    rateClass?: RateClass | false;
-  }
-}
 
 type LimitSettings = Pick<
   Config,
@@ -35,34 +26,10 @@ export interface RateLimitOptions {
   store: Store;
 }
 
-// Matched against "METHOD /route/pattern". Every alias of a route, and the web page doing the same thing as an API
-// route, draws on one budget, so neither aliases nor switching between API and pages multiply what a client may send.
-const ROUTE_CLASSES: [RegExp, RateClass][] = [
-  [/^POST (\/api\/v1\/(share|create|generate)|\/)$/, 'create'],
-  [/^[A-Z]+ (\/api\/v1)?\/secret\/:key$/, 'reveal'],
-  [/^[A-Z]+ (\/api\/v1)?\/(private|metadata|receipt)\/:key\/burn$/, 'burn'],
-  [/^[A-Z]+ ((\/api\/v1)?\/(private|metadata|receipt)\/(:key|recent)|\/api\/v1\/authcheck)$/, 'receipt'],
-];
-
-/** A route's budget by method, found once: the patterns are tried on a route's first request of each method. */
-const classOfRoute = new WeakMap<object, Map<string, RateClass | undefined>>();
-
 /** Which budget a request draws on; undefined for routes that are not limited (status, health, the form, assets). */
 export function rateClassOf(req: FastifyRequest): RateClass | undefined {
   if (req.is404) return 'unrouted';
-  const { config, url } = routeOf(req);
-  // One route may serve several methods (one config), and the method can decide the budget.
-  let byMethod = classOfRoute.get(config);
-  if (!byMethod) classOfRoute.set(config, (byMethod = new Map()));
-  if (byMethod.has(req.method)) return byMethod.get(req.method);
-  let rateClass: RateClass | undefined;
-  if (config.rateClass !== undefined) rateClass = config.rateClass || undefined;
-  else {
-    const route = `${req.method} ${url ?? ''}`;
-    rateClass = ROUTE_CLASSES.find(([pattern]) => pattern.test(route))?.[1];
-  }
-  byMethod.set(req.method, rateClass);
-  return rateClass;
+  return routeOf(req).config.rateClass || undefined;
 }
 
 function limitsOf(c: LimitSettings): Record<RateClass, number> {
@@ -103,6 +70,15 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitOp
     skipOnError: true,
   });
   const check = app.createRateLimit();
+
+  // Every alias of a route, and the web page doing the same thing as an API route, names the same budget, so
+  // neither aliases nor switching between API and pages multiply what a client may send. A route that names none
+  // is a mistake caught at startup, not a silently unlimited route.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.rateClass === undefined) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no rate budget (config.rateClass)`);
+    }
+  });
 
   app.addHook('onRequest', async (req) => {
     const rateClass = rateClassOf(req);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../store/types.js';
+import type { Store } from '../domain/store.js';
 
 /**
  * Probes for orchestrators, outside the OTS API: /health says the process serves HTTP (liveness: restart me if
@@ -7,11 +7,11 @@ import type { Store } from '../store/types.js';
  * orchestrator stops routing to the instance without restarting it; it recovers by itself when Redis returns.
  */
 export default async function healthRoutes(app: FastifyInstance, opts: { store: Store }) {
-  app.get('/health', async (_req, reply) => {
+  app.get('/health', { config: { rateClass: false, auth: 'none' } }, async (_req, reply) => {
     reply.header('Cache-Control', 'no-store');
     return { status: 'ok' };
   });
-  app.get('/ready', async (_req, reply) => {
+  app.get('/ready', { config: { rateClass: false, auth: 'none' } }, async (_req, reply) => {
     reply.header('Cache-Control', 'no-store');
     try {
       await opts.store.ping();

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { MemoryStore } from './memory-store.js';
 import { createRedisClient, type RedisAuth, type RedisTarget } from './redis-client.js';
 import { RedisStore } from './redis-store.js';
-import type { Store } from './types.js';
+import type { Store } from '../domain/store.js';
 
 export type RedisSettings = Pick<
   Config,
@@ -58,4 +58,4 @@ export async function createStore(config: RedisSettings & Pick<Config, 'redisPre
   return new RedisStore(redis, config.redisPrefix);
 }
 
-export type { Store } from './types.js';
+export type { Store } from '../domain/store.js';

@@ -1,5 +1,5 @@
 import { generateKey } from '../domain/keys.js';
-import type { ReceiptRecord, State } from '../domain/receipt.js';
+import { receiptTtlOf, type ReceiptRecord, type State } from '../domain/receipt.js';
 import { decodeSecretRecord, isProtectedRecord } from '../domain/secret-record.js';
 import { completeView } from './receipt-view.js';
 import type {
@@ -8,10 +8,11 @@ import type {
   ClaimResult,
   ReceiptBefore,
   ReceiptForView,
+  SecretPeek,
   SecretStore,
   Settle,
   Store,
-} from './types.js';
+} from '../domain/store.js';
 
 /** A map whose entries expire like Redis keys; expiry is checked on read and swept in the background. */
 class ExpiringMap<V> {
@@ -80,13 +81,13 @@ export class MemorySecretStore implements SecretStore {
 
   async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
     this.secretMap.set(secretKey, record, receipt.ttl);
-    this.receipts.set(receipt.metadataKey, { ...receipt }, receipt.ttl * 2);
+    this.receipts.set(receipt.metadataKey, { ...receipt }, receiptTtlOf(receipt.ttl));
     if (receipt.custid !== 'anon') {
       // By creation time; the new entry goes first so that a stable sort keeps it above same-second ones (as Redis).
       const list = [{ key: receipt.metadataKey, score: receipt.created }, ...(this.recents.get(receipt.custid) ?? [])]
         .sort((a, b) => b.score - a.score)
         .slice(0, recentLimit);
-      const ttl = Math.max(this.recents.ttl(receipt.custid), receipt.ttl * 2);
+      const ttl = Math.max(this.recents.ttl(receipt.custid), receiptTtlOf(receipt.ttl));
       this.recents.set(receipt.custid, list, ttl);
     }
   }
@@ -164,10 +165,18 @@ export class MemorySecretStore implements SecretStore {
     return ttl >= 0 ? ttl : null;
   }
 
-  async peek(secretKey: string): Promise<{ passphraseProtected: boolean; ttl: number } | null> {
+  async peek(secretKey: string): Promise<SecretPeek | null> {
     const record = this.secretMap.get(secretKey);
-    if (record === undefined) return null;
-    return { passphraseProtected: isProtectedRecord(record), ttl: this.secretMap.ttl(secretKey) };
+    const metadataKey = record && decodeSecretRecord(record)?.metadataKey;
+    if (!record || !metadataKey) return null;
+    return { passphraseProtected: isProtectedRecord(record), ttl: this.secretMap.ttl(secretKey), metadataKey };
+  }
+
+  async setMemo(metadataKey: string, memo: string): Promise<boolean> {
+    const receipt = this.receipts.get(metadataKey);
+    if (!receipt) return false;
+    this.receipts.update(metadataKey, { ...receipt, memo });
+    return true;
   }
 
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
@@ -191,14 +200,21 @@ export class MemorySecretStore implements SecretStore {
 
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<string, AccountRecord>();
+  private readonly emailsById = new Map<string, string>();
 
   async getAccount(email: string): Promise<AccountRecord | null> {
     const a = this.accounts.get(email);
     return a ? { ...a } : null;
   }
 
+  async emailOfId(id: string): Promise<string | null> {
+    return this.emailsById.get(id) ?? null;
+  }
+
   async putAccount(account: AccountRecord): Promise<void> {
     this.accounts.set(account.email, { ...account });
+    this.emailsById.set(account.customerId, account.email);
+    this.emailsById.set(account.organizationId, account.email);
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
@@ -206,6 +222,11 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async deleteAccount(email: string): Promise<boolean> {
+    const account = this.accounts.get(email);
+    if (account) {
+      this.emailsById.delete(account.customerId);
+      this.emailsById.delete(account.organizationId);
+    }
     return this.accounts.delete(email);
   }
 }

@@ -11,8 +11,14 @@ export function encodeReceipt(r: ReceiptRecord): string[] {
   if (r.passphraseRequired) fields.push('p', '1');
   if (r.received !== undefined) fields.push('r', String(r.received));
   if (r.recipient !== undefined) fields.push('rc', r.recipient);
+  if (r.kind === 'generate') fields.push('k', 'g');
+  if (r.ownerId !== undefined) fields.push('o', r.ownerId);
+  if (r.memo !== undefined) fields.push(MEMO_FIELD, r.memo);
   return fields;
 }
+
+/** The hash field of the receipt's memo. */
+export const MEMO_FIELD = 'm';
 
 export function decodeReceipt(metadataKey: string, f: Record<string, string>): ReceiptRecord | null {
   if (!f.s || !f.st) return null;
@@ -27,7 +33,10 @@ export function decodeReceipt(metadataKey: string, f: Record<string, string>): R
     state,
     shareDomain: f.d ?? '',
     passphraseRequired: f.p === '1',
+    kind: f.k === 'g' ? 'generate' : 'conceal',
   };
+  if (f.o) r.ownerId = f.o;
+  if (f.m !== undefined) r.memo = f.m;
   if (f.r) r.received = Number(f.r);
   if (f.rc) r.recipient = f.rc;
   return r;

@@ -1,5 +1,5 @@
 import { LIVE_STATES, mayView } from '../domain/receipt.js';
-import type { ReceiptForView, SecretStore } from './types.js';
+import type { ReceiptForView, SecretStore } from '../domain/store.js';
 
 /**
  * Completes the view of a receipt already read with separate store steps: its secret's time left while it is

@@ -24,6 +24,7 @@ export interface OtsRedisCommands {
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
   otsRateLimitHit(counter: string, windowMs: number, requests: number): Promise<[number, number]>;
   otsViewReceipt(receipt: string, secretHead: string, secretTail: string, viewer: string): Promise<[string[], number, number] | null>;
+  otsSetReceiptField(receipt: string, field: string, value: string): Promise<number>;
 }
 
 /** A single-server, Sentinel-managed or Cluster client: the store uses only commands all three share. */
@@ -75,6 +76,7 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsAddRecent', { numberOfKeys: 1, lua: scripts.ADD_RECENT });
   redis.defineCommand('otsRateLimitHit', { numberOfKeys: 1, lua: scripts.RATE_LIMIT_HIT });
   redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });
+  redis.defineCommand('otsSetReceiptField', { numberOfKeys: 1, lua: scripts.SET_RECEIPT_FIELD });
   return redis as OtsRedis;
 }
 

@@ -127,6 +127,13 @@ if redis.call('TTL', KEYS[1]) < tonumber(ARGV[4]) then redis.call('EXPIRE', KEYS
 return 1
 `;
 
+/** KEYS: receipt. ARGV: field, value. Sets one field of an existing receipt (its TTL stays); 0 when there is none. */
+export const SET_RECEIPT_FIELD = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`;
+
 /** KEYS: secret. ARGV: record, PTTL. Puts back a claimed record that could not be opened (wrong master key). */
 export const RESTORE = `
 return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0

@@ -1,8 +1,14 @@
 import { generateKey, KEY_LENGTH } from '../domain/keys.js';
-import type { ReceiptRecord, State } from '../domain/receipt.js';
-import { decodeSecretRecord, hasReceiptBeside, isProtectedRecord, markReceiptBeside } from '../domain/secret-record.js';
+import { receiptTtlOf, type ReceiptRecord, type State } from '../domain/receipt.js';
+import {
+  decodeSecretRecord,
+  hasReceiptBeside,
+  isProtectedRecord,
+  markReceiptBeside,
+  readRecordHead,
+} from '../domain/secret-record.js';
 import { keyInSlot, keySlot, SLOT_SUFFIX_LENGTH } from './key-slot.js';
-import { decodeReceipt, encodeReceipt } from './receipt-codec.js';
+import { decodeReceipt, encodeReceipt, MEMO_FIELD } from './receipt-codec.js';
 import { completeView } from './receipt-view.js';
 import type { OtsRedis } from './redis-client.js';
 import {
@@ -12,10 +18,11 @@ import {
   type ClaimResult,
   type ReceiptBefore,
   type ReceiptForView,
+  type SecretPeek,
   type SecretStore,
   type Settle,
   type Store,
-} from './types.js';
+} from '../domain/store.js';
 
 /**
  * Replies by which Redis says it cannot serve now rather than that the command was wrong: loading its data after a
@@ -42,6 +49,9 @@ const BESIDE_FIELD = ['b', '1'];
 /** What the view script answers for a secret it did not look at. */
 const NOT_READ = -3;
 
+/** Enough of a record to hold its flag, metadata key, beside mark and separator (see domain/secret-record.ts). */
+const RECORD_HEAD_BYTES = KEY_LENGTH + 3;
+
 /** Redis's TTL rounds to the nearest second; the contract reports remaining time rounded down. */
 function wholeSeconds(pttl: number): number {
   return Math.floor(pttl / 1000);
@@ -57,6 +67,7 @@ export class RedisKeys {
   receipt = (key: string) => `${this.prefix}receipt:${key}`;
   recent = (custid: string) => `${this.prefix}recent:${custid}`;
   account = (email: string) => `${this.prefix}account:${email}`;
+  accountId = (id: string) => `${this.prefix}account-id:${id}`;
   accountIndex = () => `${this.prefix}accounts`;
 }
 
@@ -78,7 +89,7 @@ export class RedisSecretStore implements SecretStore {
 
   async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
     const fields = encodeReceipt(receipt);
-    const receiptTtl = receipt.ttl * 2;
+    const receiptTtl = receiptTtlOf(receipt.ttl);
     const secretName = this.keys.secret(secretKey);
     const receiptName = this.keys.receipt(receipt.metadataKey);
     // One script when both share a slot; otherwise two commands sent back to back, without a cross-slot transaction.
@@ -171,12 +182,17 @@ export class RedisSecretStore implements SecretStore {
     return pttl >= 0 ? wholeSeconds(pttl) : null;
   }
 
-  async peek(secretKey: string): Promise<{ passphraseProtected: boolean; ttl: number } | null> {
+  async peek(secretKey: string): Promise<SecretPeek | null> {
     const key = this.keys.secret(secretKey);
-    // Only the record's first character (the passphrase flag) is read: the sealed value never leaves Redis here.
-    const [flag, pttl] = await guard(Promise.all([this.redis.getrangeBuffer(key, 0, 0), this.redis.pttl(key)]));
-    if (flag.length === 0 || pttl < 0) return null;
-    return { passphraseProtected: isProtectedRecord(flag), ttl: wholeSeconds(pttl) };
+    // Only the record's head (passphrase flag and metadata key) is read: the sealed value never leaves Redis here.
+    const [head, pttl] = await guard(Promise.all([this.redis.getrangeBuffer(key, 0, RECORD_HEAD_BYTES), this.redis.pttl(key)]));
+    const metadataKey = readRecordHead(head);
+    if (metadataKey === null || pttl < 0) return null;
+    return { passphraseProtected: isProtectedRecord(head), ttl: wholeSeconds(pttl), metadataKey };
+  }
+
+  async setMemo(metadataKey: string, memo: string): Promise<boolean> {
+    return (await guard(this.redis.otsSetReceiptField(this.keys.receipt(metadataKey), MEMO_FIELD, memo))) === 1;
   }
 
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
@@ -196,14 +212,21 @@ export class RedisAccountStore implements AccountStore {
 
   async getAccount(email: string): Promise<AccountRecord | null> {
     const f = await guard(this.redis.hgetall(this.keys.account(email)));
-    return f.h ? { email, tokenHash: f.h, created: Number(f.c) } : null;
+    return f.h ? { email, tokenHash: f.h, created: Number(f.c), customerId: f.ur ?? '', organizationId: f.on ?? '' } : null;
+  }
+
+  async emailOfId(id: string): Promise<string | null> {
+    return guard(this.redis.get(this.keys.accountId(id)));
   }
 
   async putAccount(a: AccountRecord): Promise<void> {
+    const fields = ['h', a.tokenHash, 'c', String(a.created), 'ur', a.customerId, 'on', a.organizationId];
     await guard(
       Promise.all([
-        this.redis.hset(this.keys.account(a.email), 'h', a.tokenHash, 'c', String(a.created)),
+        this.redis.hset(this.keys.account(a.email), ...fields),
         this.redis.sadd(this.keys.accountIndex(), a.email),
+        this.redis.set(this.keys.accountId(a.customerId), a.email),
+        this.redis.set(this.keys.accountId(a.organizationId), a.email),
       ]),
     );
   }
@@ -215,8 +238,14 @@ export class RedisAccountStore implements AccountStore {
   }
 
   async deleteAccount(email: string): Promise<boolean> {
+    const account = await this.getAccount(email);
+    const ids = account ? [account.customerId, account.organizationId].filter(Boolean).map(this.keys.accountId) : [];
     const [deleted] = await guard(
-      Promise.all([this.redis.del(this.keys.account(email)), this.redis.srem(this.keys.accountIndex(), email)]),
+      Promise.all([
+        this.redis.del(this.keys.account(email)),
+        this.redis.srem(this.keys.accountIndex(), email),
+        ...ids.map((k) => this.redis.del(k)),
+      ]),
     );
     return deleted === 1;
   }

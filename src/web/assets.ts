@@ -33,7 +33,7 @@ export const assetPaths = {
 
 /** GET /static/:name; an unknown name falls through to the not-found page. */
 export async function assetRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: { name: string } }>('/static/:name', async (req, reply) => {
+  app.get<{ Params: { name: string } }>('/static/:name', { config: { rateClass: false, auth: 'none' } }, async (req, reply) => {
     const asset = byName.get(req.params.name);
     if (!asset) return reply.callNotFound();
     return setSecurityHeaders(reply)

@@ -1,8 +1,8 @@
 // Failures on web routes become pages in the visitor's language, never the API's JSON. Statuses are the real
 // ones (the API's compat-404 is a wire contract for clients, not for browsers).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errors, type OtsError } from '../domain/errors.js';
-import { logFailure, toOtsError } from '../plugins/errors.js';
+import type { OtsError } from '../domain/errors.js';
+import { intendedStatus, logFailure, toOtsError } from '../plugins/errors.js';
 import { sendHtml } from './headers.js';
 import { formatDuration, type Catalogue } from './i18n/index.js';
 import type { WebOptions } from './options.js';
@@ -14,38 +14,42 @@ type Limits = Pick<WebOptions['config'], 'maxSecretBytes' | 'passphraseMinLength
 
 /** The contract's error, in words for a person. */
 export function describeError(e: OtsError, t: Catalogue, limits: Limits): string {
-  switch (e.message) {
-    case errors.nothingToShare().message:
+  switch (e.code) {
+    case 'nothing_to_share':
       return t.errNothingToShare;
-    case errors.secretTooLarge(limits.maxSecretBytes).message:
+    case 'secret_too_large':
       return t.errTooLarge(limits.maxSecretBytes);
-    case errors.passphraseTooLong().message:
+    case 'passphrase_too_long':
       return t.errPassphraseTooLong;
-    case errors.passphraseTooShort(limits.passphraseMinLength).message:
+    case 'passphrase_too_short':
       return t.errPassphraseTooShort(limits.passphraseMinLength);
-    case errors.incorrectPassphrase().message:
+    case 'incorrect_passphrase':
       return t.errIncorrectPassphrase;
-  }
-  switch (e.intendedStatus) {
-    case 401:
-    case 403:
-      return t.errNotAuthorized;
-    case 429:
-      return t.errRateLimited(formatDuration(Number(e.headers['Retry-After'] ?? 60), t));
-    case 503:
+    case 'rate_limited':
+    case 'too_many_attempts':
+      return t.errRateLimited(formatDuration(e.details.retryAfter ?? 60, t));
+    case 'store_unavailable':
       return t.errStoreUnavailable;
-    case 500:
+    case 'unexpected':
       return t.errUnexpected;
-    default:
-      return t.errBadRequest;
   }
+  const status = intendedStatus(e);
+  return status === 401 || status === 403 ? t.errNotAuthorized : t.errBadRequest;
+}
+
+/** The page's HTTP status for an error: the status v1 names as intended (the pages send real statuses). */
+export const pageStatus = intendedStatus;
+
+/** Retry-After for a limit the visitor ran into. */
+export function retryHeaders(e: OtsError): Record<string, string> {
+  return e.details.retryAfter === undefined ? {} : { 'Retry-After': String(e.details.retryAfter) };
 }
 
 /** Which thing was not found, from the route that was asked for. */
 function notFoundText(req: FastifyRequest, t: Catalogue): string {
   const route = routeOf(req).url ?? '';
   if (route.startsWith('/secret/')) return t.secretNotFound;
-  if (route.startsWith('/private/')) return t.receiptNotFound;
+  if (route.startsWith('/private/') || route.startsWith('/receipt/')) return t.receiptNotFound;
   return t.pageNotFound;
 }
 
@@ -58,8 +62,9 @@ export function sendNotFoundPage(req: FastifyRequest, reply: FastifyReply): Fast
 export function sendErrorPage(err: unknown, req: FastifyRequest, reply: FastifyReply, limits: Limits): FastifyReply {
   const e = toOtsError(err, limits.maxSecretBytes);
   logFailure(req, err, e);
-  if (e.intendedStatus === 404) return sendNotFoundPage(req, reply);
-  if (e.intendedStatus === 401) reply.header('WWW-Authenticate', 'Basic realm="ots-server", charset="UTF-8"');
+  const status = pageStatus(e);
+  if (status === 404) return sendNotFoundPage(req, reply);
+  if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="ots-server", charset="UTF-8"');
   const view = viewFor(req);
-  return sendHtml(reply.headers(e.headers), e.intendedStatus, messagePage(view, view.t.errorTitle, describeError(e, view.t, limits)));
+  return sendHtml(reply.headers(retryHeaders(e)), status, messagePage(view, view.t.errorTitle, describeError(e, view.t, limits)));
 }

@@ -31,13 +31,17 @@ describe('admin CLI (built, against Redis)', () => {
   });
   afterAll(() => t?.close());
 
-  it('create prints only a new 64-hex token, which then authenticates (no OTS_SECRET needed)', async () => {
+  it('create prints only a new 64-hex token, which then authenticates (no OTS_SECRET needed); its ids on stderr', async () => {
     const result = await admin('account', 'create', 'carol@example.com');
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('');
+    const [, customerId, organizationId] = /^customer id (ur[0-9a-z]{20})\norganization id (on[0-9a-z]{20})\n$/.exec(result.stderr) ?? [];
+    expect(customerId, result.stderr).toBeDefined();
     const token = expectOneLine(result);
     expect(token).toMatch(/^[0-9a-f]{64}$/);
     expect(await authenticates('carol@example.com', token)).toBe(true);
+    // Either id logs in in place of the email (what the Ruby client 0.7.0 sends).
+    expect(await authenticates(customerId!, token)).toBe(true);
+    expect(await authenticates(organizationId!, token)).toBe(true);
     expect(await authenticates('carol@example.com', 'not-the-token')).toBe(false);
   });
 
@@ -62,23 +66,24 @@ describe('admin CLI (built, against Redis)', () => {
     expect(await authenticates('frank@example.com', 'replacement-token-123')).toBe(false);
   });
 
-  it('list shows each account with its creation date in ISO 8601, one per line', async () => {
+  it('list shows each account with its creation date in ISO 8601 and its ids, one per line', async () => {
     const before = Date.now();
     await admin('account', 'create', 'grace@example.com');
     const result = await admin('account', 'list');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     const grace = lines.find((l) => l.startsWith('grace@example.com\t'));
-    expect(grace).toMatch(/^grace@example\.com\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    expect(grace).toMatch(/^grace@example\.com\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z\tur[0-9a-z]{20}\ton[0-9a-z]{20}$/);
     const created = Date.parse(grace!.split('\t')[1]!);
     expect(created).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(created).toBeLessThanOrEqual(Date.now());
     // Every line has the same shape, tokens never appear.
-    for (const line of lines) expect(line).toMatch(/^[^\t\s]+@[^\t\s]+\t\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    for (const line of lines) expect(line).toMatch(/^[^\t\s]+@[^\t\s]+\t\d{4}-\d\d-\d\dT[\d:.]+Z\tur[0-9a-z]{20}\ton[0-9a-z]{20}$/);
   });
 
   it('rotate prints only the new token; the old one stops working', async () => {
     const old = expectOneLine(await admin('account', 'create', 'heidi@example.com'));
+    const idsBefore = await t.app.ots.accounts.get('heidi@example.com');
     const result = await admin('account', 'rotate', 'heidi@example.com');
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
@@ -87,6 +92,11 @@ describe('admin CLI (built, against Redis)', () => {
     expect(fresh).not.toBe(old);
     expect(await authenticates('heidi@example.com', old)).toBe(false);
     expect(await authenticates('heidi@example.com', fresh)).toBe(true);
+    // The public ids survive the rotation and log in with the new token.
+    const idsAfter = await t.app.ots.accounts.get('heidi@example.com');
+    expect(idsAfter).toEqual(idsBefore);
+    expect(await authenticates(idsAfter!.customerId, fresh)).toBe(true);
+    expect(await authenticates(idsAfter!.customerId, old)).toBe(false);
   });
 
   it('rotate fails for an unknown account and creates nothing', async () => {

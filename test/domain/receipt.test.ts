@@ -15,6 +15,7 @@ function record(state: State, over: Partial<ReceiptRecord> = {}): ReceiptRecord 
     state,
     shareDomain: '',
     passphraseRequired: true,
+    kind: 'conceal',
     ...over,
   };
 }

@@ -177,6 +177,7 @@ const record: fc.Arbitrary<ReceiptRecord> = fc
     recipient: fc.option(fc.constantFrom('jo*****@m*****.org'), { nil: undefined }),
     shareDomain: fc.constantFrom('', 'secrets.example.com'),
     passphraseRequired: fc.boolean(),
+    kind: fc.constantFrom('conceal' as const, 'generate' as const),
   })
   .filter((r) => r.metadataKey !== r.secretKey)
   .map((r) => {

@@ -8,6 +8,9 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { clientGroup, ipv6Groups } from '../../src/plugins/client-address.js';
 import { MemoryRateLimitStore } from '../../src/plugins/rate-limit-memory-store.js';
 import { rateClassOf } from '../../src/plugins/rate-limit.js';
+import { buildApp } from '../../src/app.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { testConfig } from '../support/app.js';
 
 const group16 = fc.integer({ min: 0, max: 0xffff });
 const groups8 = fc.array(group16, { minLength: 8, maxLength: 8 });
@@ -106,20 +109,28 @@ describe('memory counter store', () => {
 });
 
 describe('which budget a request draws on', () => {
-  /** Just what rateClassOf reads of a request: one route (one config object) serving the given method. */
-  const requestTo = (config: object, url: string, method: string) =>
-    ({ is404: false, method, otsRoute: null, routeOptions: { config, url } }) as unknown as FastifyRequest;
+  /** Just what rateClassOf reads of a request: its route's config. */
+  const requestTo = (config: object, is404 = false) =>
+    ({ is404, method: 'POST', otsRoute: null, routeOptions: { config, url: '/x' } }) as unknown as FastifyRequest;
 
-  it('is found per route and method, also when one route serves several methods', () => {
-    // The web form: GET / shows it (no budget), POST / creates (the create budget).
-    for (const order of [['GET', 'POST'], ['POST', 'GET']]) {
-      const config = {};
-      const classes = Object.fromEntries(order.map((m) => [m, rateClassOf(requestTo(config, '/', m))]));
-      expect(classes).toEqual({ GET: undefined, POST: 'create' });
-      expect(rateClassOf(requestTo(config, '/', 'POST'))).toBe('create'); // and again, from what was found
+  it("is the route's declared budget; false and unrouted paths as documented", () => {
+    expect(rateClassOf(requestTo({ rateClass: 'reveal' }))).toBe('reveal');
+    expect(rateClassOf(requestTo({ rateClass: false }))).toBeUndefined();
+    expect(rateClassOf(requestTo({}, true))).toBe('unrouted');
+  });
+
+  it('a route that declares no budget cannot be registered (issue 13: it would be silently unlimited)', async () => {
+    const app = await buildApp(testConfig(), { store: new MemoryStore() });
+    try {
+      await expect(
+        (async () => {
+          app.get('/undeclared', async () => 'x');
+          await app.ready();
+        })(),
+      ).rejects.toThrow(/GET \/undeclared declares no rate budget/);
+    } finally {
+      await app.close().catch(() => undefined);
     }
-    expect(rateClassOf(requestTo({}, '/api/v1/secret/:key', 'POST'))).toBe('reveal');
-    expect(rateClassOf(requestTo({ rateClass: false }, '/api/v1/share', 'POST'))).toBeUndefined();
   });
 });
 

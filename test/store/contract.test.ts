@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { generateKey } from '../../src/domain/keys.js';
 import { OVERRIDABLE_STATES, type ReceiptRecord, type State } from '../../src/domain/receipt.js';
 import { decodeSecretRecord, encodeSecretRecord } from '../../src/domain/secret-record.js';
-import type { Settle, Store } from '../../src/store/types.js';
+import type { Settle, Store } from '../../src/domain/store.js';
 import { makeStore, STORE_KINDS, uniquePrefix } from '../support/app.js';
 
 const T0 = 1_700_000_000; // epoch seconds used as `created` in fixtures
@@ -30,6 +30,7 @@ function receiptFor(secretKey: string, over: Partial<ReceiptRecord> = {}): Recei
     state: 'new',
     shareDomain: '',
     passphraseRequired: false,
+    kind: 'conceal',
     ...over,
   };
 }
@@ -149,12 +150,29 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
     });
   });
 
+  describe('setMemo', () => {
+    it("sets an existing receipt's memo and keeps its TTL; false for an unknown receipt", async () => {
+      const { metadataKey } = await create({ ttl: HOUR });
+      const before = await store.secrets.getReceipt(metadataKey);
+      expect(await store.secrets.setMemo(metadataKey, 'for the auditors')).toBe(true);
+      const after = await store.secrets.getReceipt(metadataKey);
+      expect(after!.receipt).toEqual({ ...before!.receipt, memo: 'for the auditors' });
+      expect(after!.metadataTtl).toBeGreaterThan(HOUR);
+      expect(await store.secrets.setMemo(generateKey(), 'x')).toBe(false);
+      expect(await store.secrets.getReceipt(generateKey())).toBeNull();
+    });
+  });
+
   describe('peek', () => {
     it('tells whether a secret exists, needs a passphrase, and its whole seconds left', async () => {
       const plain = await create({ ttl: HOUR });
       const guarded = await create({ ttl: HOUR }, { protected: true });
       const seen = await store.secrets.peek(plain.secretKey);
-      expect(seen).toEqual({ passphraseProtected: false, ttl: expect.any(Number) });
+      expect(seen).toEqual({
+        passphraseProtected: false,
+        ttl: expect.any(Number),
+        metadataKey: decodeSecretRecord(plain.record)!.metadataKey,
+      });
       expect(seen!.ttl).toBeGreaterThanOrEqual(HOUR - 1);
       expect(seen!.ttl).toBeLessThanOrEqual(HOUR);
       expect(await store.secrets.peek(guarded.secretKey)).toMatchObject({ passphraseProtected: true });
@@ -188,6 +206,11 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
       return { secretKey, metadataKey, sealed, receipt };
     }
     const receiptOf = async (metadataKey: string) => (await store.secrets.getReceipt(metadataKey))?.receipt;
+
+    it("peek finds the receipt's key in the record's head", async () => {
+      const { secretKey, metadataKey } = await createPair({ protected: true });
+      expect(await store.secrets.peek(secretKey)).toMatchObject({ passphraseProtected: true, metadataKey });
+    });
 
     it('moves the receipt to received in the same claim, and says what it was', async () => {
       const { secretKey, metadataKey, sealed } = await createPair({ state: 'viewed' });
@@ -475,7 +498,13 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
   });
 
   describe('accounts', () => {
-    const account = (email: string, tokenHash = 'a'.repeat(64)) => ({ email, tokenHash, created: T0 });
+    const account = (email: string, tokenHash = 'a'.repeat(64)) => ({
+      email,
+      tokenHash,
+      created: T0,
+      customerId: `ur${generateKey(20)}`,
+      organizationId: `on${generateKey(20)}`,
+    });
 
     it('puts, gets, replaces, lists and deletes accounts', async () => {
       const bob = account('bob@example.com');
@@ -490,9 +519,15 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
       expect(await store.accounts.getAccount(alice.email)).toEqual(rotated);
       expect(await store.accounts.listAccounts()).toEqual([rotated, bob]);
 
+      // Either public id finds the account's email; rotation kept them.
+      expect(await store.accounts.emailOfId(alice.customerId)).toBe(alice.email);
+      expect(await store.accounts.emailOfId(alice.organizationId)).toBe(alice.email);
+      expect(await store.accounts.emailOfId(`ur${generateKey(20)}`)).toBeNull();
+
       expect(await store.accounts.deleteAccount(alice.email)).toBe(true);
       expect(await store.accounts.deleteAccount(alice.email)).toBe(false);
       expect(await store.accounts.getAccount(alice.email)).toBeNull();
+      expect(await store.accounts.emailOfId(alice.customerId)).toBeNull();
       expect(await store.accounts.listAccounts()).toEqual([bob]);
       expect(await store.accounts.deleteAccount(bob.email)).toBe(true);
       expect(await store.accounts.listAccounts()).toEqual([]);

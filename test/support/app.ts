@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { createRedisClient, type OtsRedis } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/domain/store.js';
 import { topologyFromEnv } from './topology.js';
 
 export type StoreKind = 'redis' | 'memory';

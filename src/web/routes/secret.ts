@@ -2,7 +2,7 @@
 // links leave the secret intact; POST reveals once through SecretsService.reveal, exactly as the API does.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OtsError } from '../../domain/errors.js';
-import { describeError, sendNotFoundPage } from '../error-page.js';
+import { describeError, retryHeaders, sendNotFoundPage } from '../error-page.js';
 import { sendHtml } from '../headers.js';
 import type { WebOptions } from '../options.js';
 import { revealedPage, waitingPage } from '../pages/secret.js';
@@ -13,13 +13,13 @@ type KeyRequest = FastifyRequest<{ Params: { key: string } }>;
 export default async function secretRoutes(app: FastifyInstance, opts: WebOptions) {
   const { service, config } = opts;
 
-  app.get('/secret/:key', async (req: KeyRequest, reply) => {
+  app.get('/secret/:key', { config: { rateClass: 'reveal' } }, async (req: KeyRequest, reply) => {
     const found = await service.peek(req.params.key);
     if (!found) return sendNotFoundPage(req, reply);
     return sendHtml(reply, 200, waitingPage(viewFor(req), { key: req.params.key, ...found }));
   });
 
-  app.post('/secret/:key', async (req: KeyRequest, reply): Promise<FastifyReply> => {
+  app.post('/secret/:key', { config: { rateClass: 'reveal' } }, async (req: KeyRequest, reply): Promise<FastifyReply> => {
     const view = viewFor(req);
     const { key } = req.params;
     const passphrase = req.otsParams.passphrase;
@@ -27,18 +27,17 @@ export default async function secretRoutes(app: FastifyInstance, opts: WebOption
       const { value } = await service.reveal(key, passphrase);
       return sendHtml(reply, 200, revealedPage(view, value));
     } catch (err) {
-      if (!(err instanceof OtsError) || (err.intendedStatus !== 404 && err.intendedStatus !== 429)) throw err;
-      // The service answers a wrong passphrase like an unknown key; the page already told this visitor the
-      // secret exists, so if it is still there the passphrase was wrong (or guesses are used up): ask again.
+      if (!(err instanceof OtsError) || !['wrong_passphrase', 'too_many_attempts', 'rate_limited'].includes(err.code)) throw err;
+      // The secret is still there (a wrong passphrase, or guesses used up): ask again.
       const found = await service.peek(key);
       if (!found) throw err;
-      const limited = err.intendedStatus === 429;
+      const limited = err.code !== 'wrong_passphrase';
       const error = limited
         ? describeError(err, view.t, config)
         : passphrase === undefined
           ? view.t.missingPassphrase
           : view.t.wrongPassphrase;
-      return sendHtml(reply.headers(err.headers), limited ? 429 : 400, waitingPage(view, { key, ...found, error }));
+      return sendHtml(reply.headers(retryHeaders(err)), limited ? 429 : 400, waitingPage(view, { key, ...found, error }));
     }
   });
 }

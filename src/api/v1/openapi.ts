@@ -59,5 +59,5 @@ export const openApiPlugin = fp(async (app: FastifyInstance) => {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transformObject: (documentObject) => bodiesOptional((documentObject as { openapiObject: OpenApiObject }).openapiObject),
   });
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  app.get(OPENAPI_PATH, { schema: { hide: true }, config: { rateClass: false, auth: 'none' } }, async () => app.swagger());
 });

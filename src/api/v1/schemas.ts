@@ -5,7 +5,7 @@
 // - Responses are serialized by fast-json-stringify, which drops properties a schema does not declare. Every field
 //   of the contract is declared, and objects allow additional properties, so nothing is ever lost.
 // - Request schemas document, they never validate: the API plugin compiles them to validators that accept
-//   everything (see api-v1/index.ts), because the contract accepts parameters from the query and the body of
+//   everything (see api/v1/index.ts), because the contract accepts parameters from the query and the body of
 //   several content types, empty or malformed values included (`ttl=3600abc`).
 import type { FastifySchema } from 'fastify';
 import { STATES } from '../../domain/receipt.js';
@@ -154,16 +154,14 @@ export const authcheckSchema: FastifySchema = {
   response: { 200: statusResponse, ...errors },
 };
 
-export function shareSchema(alias?: string): FastifySchema {
-  return {
-    tags: ['secrets'],
-    summary: alias ? `Share a secret (alias of ${alias})` : 'Share a secret',
-    description: `Stores the given secret and answers its receipt (state \`new\`). ${PARAMS_NOTE}`,
-    security: anyCaller,
-    ...params({ secret: { type: 'string', description: 'The secret, kept byte for byte. Required.' }, ...createParams }),
-    response: { 200: { ...ref('Receipt'), description: 'The receipt of the new secret.' }, ...errors },
-  };
-}
+export const shareSchema: FastifySchema = {
+  tags: ['secrets'],
+  summary: 'Share a secret',
+  description: `Stores the given secret and answers its receipt (state \`new\`). ${PARAMS_NOTE}`,
+  security: anyCaller,
+  ...params({ secret: { type: 'string', description: 'The secret, kept byte for byte. Required.' }, ...createParams }),
+  response: { 200: { ...ref('Receipt'), description: 'The receipt of the new secret.' }, ...errors },
+};
 
 export const generateSchema: FastifySchema = {
   tags: ['secrets'],
@@ -197,50 +195,42 @@ export const revealSchema: FastifySchema = {
   },
 };
 
-const aliasNote = (base: string) => (base === '/private' ? '' : ` (alias of /private)`);
+export const viewReceiptSchema: FastifySchema = {
+  tags: ['receipts'],
+  summary: 'View a receipt',
+  description:
+    'The receipt of a secret; viewing a `new` receipt makes it `viewed`. Whoever holds the metadata key may view it; with `RECEIPTS_OWNER_ONLY=true`, receipts of an account\'s secrets need that account\'s credentials.',
+  security: anyCaller,
+  ...keyParam('The metadata key.'),
+  response: { 200: { ...ref('Receipt'), description: 'The receipt.' }, ...errors },
+};
 
-export function receiptSchemaFor(base: string): FastifySchema {
-  return {
-    tags: ['receipts'],
-    summary: `View a receipt${aliasNote(base)}`,
-    description:
-      'The receipt of a secret; viewing a `new` receipt makes it `viewed`. Receipts of an account\'s secrets need that account\'s credentials.',
-    security: anyCaller,
-    ...keyParam('The metadata key.'),
-    response: { 200: { ...ref('Receipt'), description: 'The receipt.' }, ...errors },
-  };
-}
-
-export function burnSchemaFor(base: string): FastifySchema {
-  return {
-    tags: ['receipts'],
-    summary: `Burn an unread secret${aliasNote(base)}`,
-    description: `Destroys the secret; a passphrase-protected one needs its passphrase (\`Incorrect passphrase\` otherwise). ${PARAMS_NOTE}`,
-    security: anyCaller,
-    ...keyParam('The metadata key.'),
-    ...params({ passphrase: { ...passphrase, description: 'The passphrase, when the secret has one.' } }),
-    response: {
-      200: {
-        type: 'object',
-        description: 'The burned receipt. Note that `state` is the receipt object.',
-        properties: {
-          state: ref('Receipt'),
-          secret_shortkey: { type: 'string', description: 'The first 6 characters of the secret key.' },
-        },
-        required: ['state', 'secret_shortkey'],
-        additionalProperties: true,
+export const burnSchema: FastifySchema = {
+  tags: ['receipts'],
+  summary: 'Burn an unread secret',
+  description: `Destroys the secret; a passphrase-protected one needs its passphrase (\`Incorrect passphrase\` otherwise). ${PARAMS_NOTE}`,
+  security: anyCaller,
+  ...keyParam('The metadata key.'),
+  ...params({ passphrase: { ...passphrase, description: 'The passphrase, when the secret has one.' } }),
+  response: {
+    200: {
+      type: 'object',
+      description: 'The burned receipt. Note that `state` is the receipt object.',
+      properties: {
+        state: ref('Receipt'),
+        secret_shortkey: { type: 'string', description: 'The first 6 characters of the secret key.' },
       },
-      ...errors,
+      required: ['state', 'secret_shortkey'],
+      additionalProperties: true,
     },
-  };
-}
+    ...errors,
+  },
+};
 
-export function recentSchemaFor(base: string): FastifySchema {
-  return {
-    tags: ['receipts'],
-    summary: `The account's recent receipts${aliasNote(base)}`,
-    description: 'Live receipts, newest first, without `secret_key`, with `secret_ttl` null.',
-    security: accountOnly,
-    response: { 200: { type: 'array', items: ref('Receipt'), description: 'The receipts.' }, ...errors },
-  };
-}
+export const recentSchema: FastifySchema = {
+  tags: ['receipts'],
+  summary: "The account's recent receipts",
+  description: 'Live receipts, newest first, without `secret_key`, with `secret_ttl` null.',
+  security: accountOnly,
+  response: { 200: { type: 'array', items: ref('Receipt'), description: 'The receipts.' }, ...errors },
+};

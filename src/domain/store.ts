@@ -1,4 +1,4 @@
-import type { ReceiptRecord, State } from '../domain/receipt.js';
+import type { ReceiptRecord, State } from './receipt.js';
 
 /** How taking a secret moves its receipt: to `to` (received, burned) from one of `from`, updated at `at`. */
 export interface Settle {
@@ -57,25 +57,38 @@ export interface SecretStore {
   /** Whole seconds left on the secret, or null when it is gone. */
   secretTtl(secretKey: string): Promise<number | null>;
   /**
-   * Read-only look at a secret for the recipient's page: whether it exists and needs a passphrase, and its whole
-   * seconds left. Never claims, never counts an attempt; null when it is gone.
+   * Read-only look at a secret: whether it exists and needs a passphrase, its whole seconds left and its receipt's
+   * key. Never claims, never counts an attempt, never reads the sealed value; null when it is gone.
    */
-  peek(secretKey: string): Promise<{ passphraseProtected: boolean; ttl: number } | null>;
+  peek(secretKey: string): Promise<SecretPeek | null>;
+  /** Sets the receipt's memo, keeping its TTL; false when there is no such receipt. */
+  setMemo(metadataKey: string, memo: string): Promise<boolean>;
   /** Moves the receipt to `to` only from one of `from`; true if it moved. Keeps the receipt's TTL. */
   transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean>;
   /** Metadata keys of the owner's receipts, newest first. */
   recent(custid: string, limit: number): Promise<string[]>;
 }
 
+export interface SecretPeek {
+  passphraseProtected: boolean;
+  ttl: number;
+  metadataKey: string;
+}
+
 export interface AccountRecord {
   email: string;
   tokenHash: string;
   created: number;
+  /** Public ids, stable across token rotation: `ur…` (customer) and `on…` (its own single organization). */
+  customerId: string;
+  organizationId: string;
 }
 
 export interface AccountStore {
   getAccount(email: string): Promise<AccountRecord | null>;
-  /** Creates or replaces the account. */
+  /** The email of the account with this customer or organization id. */
+  emailOfId(id: string): Promise<string | null>;
+  /** Creates or replaces the account (and the index of its ids). */
   putAccount(account: AccountRecord): Promise<void>;
   listAccounts(): Promise<AccountRecord[]>;
   deleteAccount(email: string): Promise<boolean>;
