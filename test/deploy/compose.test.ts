@@ -11,13 +11,14 @@ import { ROOT } from '../e2e/built.js';
 
 const DUMMY_SECRET = 'b7e15163a2c9d1f0e4b3a7c6d5e8f9a0b1c2d3e4f5061728394a5b6c7d8e9f00';
 const ENV_EXAMPLE = readFileSync(join(ROOT, '.env.example'), 'utf8');
-/** Variables only docker-compose.yml reads (the published address), not the server. */
-const COMPOSE_ONLY = ['OTS_BIND', 'OTS_PORT'];
+/** Variables only docker-compose.yml reads (the published address, the base images), not the server. */
+const COMPOSE_ONLY = ['OTS_BIND', 'OTS_PORT', 'NODE_IMAGE', 'REDIS_IMAGE', 'NPM_REGISTRY'];
+const DOCKERFILE_NODE_IMAGE = /^ARG NODE_IMAGE=(\S+)$/m.exec(readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8'))?.[1];
 
 /** The parts of a resolved compose file the tests read. */
 interface Service {
   image?: string;
-  build?: { dockerfile: string };
+  build?: { dockerfile: string; args?: Record<string, string> };
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
@@ -132,6 +133,16 @@ describe('docker-compose.yml, as `docker-compose config` resolves it', () => {
         OTS_PUBLIC_URL: 'https://secrets.example.com', // from .env
       });
     });
+  });
+
+  it('builds on the official Node image the Dockerfile names, unless NODE_IMAGE and REDIS_IMAGE name others', async () => {
+    const defaults = (await config({ OTS_SECRET: DUMMY_SECRET })).resolved!.services;
+    expect(DOCKERFILE_NODE_IMAGE).toMatch(/^node:\d+\.\d+\.\d+-bookworm-slim$/);
+    expect(defaults.app!.build?.args).toEqual({ NODE_IMAGE: DOCKERFILE_NODE_IMAGE, NPM_REGISTRY: '' });
+    const local = { NODE_IMAGE: 'ots-local/node:20-bookworm', REDIS_IMAGE: 'ots-local/redis:bookworm', NPM_REGISTRY: 'https://npm.example/' };
+    const { services } = (await config({ OTS_SECRET: DUMMY_SECRET, ...local })).resolved!;
+    expect(services.app!.build?.args).toEqual({ NODE_IMAGE: local.NODE_IMAGE, NPM_REGISTRY: local.NPM_REGISTRY });
+    expect(services.redis!.image).toBe(local.REDIS_IMAGE);
   });
 
   it('publishes wherever OTS_BIND and OTS_PORT say', async () => {

@@ -1,6 +1,6 @@
-// The container image, checked without a Docker engine (there is none on the CI machine): the Dockerfile's
-// promises are read from the file, and its CMD and HEALTHCHECK are run as written against the built dist/,
-// with the image's environment. Building and running the image itself is left to a machine with Docker.
+// The container image, checked without a Docker engine: the Dockerfile's promises are read from the file, and its
+// CMD and HEALTHCHECK are run as written against the built dist/, with the image's environment. The image itself
+// is built and run on a real engine by test/docker (CI's Docker stage).
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
