@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { destination as pinoDestination, pino, type DestinationStream } from 'pino';
 import { Accounts } from './auth/accounts.js';
@@ -18,10 +19,18 @@ import { routeOfPlugin } from './plugins/route-of.js';
 import { securityHeadersPlugin, setSecurityHeaders } from './plugins/security-headers.js';
 import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './api/v1/index.js';
+import apiV2 from './api/v2/index.js';
+import apiV3 from './api/v3/index.js';
+import { sharedV2Schemas } from './api/v2/schemas.js';
 import { openApiPlugin } from './api/v1/openapi.js';
 import healthRoutes from './routes/health.js';
 import type { Store } from './domain/store.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
+import { CATALOGUES } from './web/i18n/index.js';
+
+/** This server's version, from package.json: what v2's and v3's /version answer. */
+const SERVER_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const LOCALES = Object.keys(CATALOGUES);
 
 /** Node's default limit on the request head (--max-http-header-size): no path parameter can be longer. */
 const MAX_URL_LENGTH = 16_384;
@@ -110,6 +119,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authPlugin, { accounts });
   await app.register(openApiPlugin); // before the API routes: it collects their schemas
   await app.register(apiV1, { prefix: '/api/v1', service, store: deps.store, publicUrl: config.publicUrl });
+  for (const schema of sharedV2Schemas) app.addSchema(schema);
+  const v2 = {
+    service,
+    store: deps.store,
+    publicUrl: config.publicUrl,
+    version: SERVER_VERSION,
+    locales: LOCALES,
+    versionRequiresAuth: config.versionRequiresAuth,
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  await app.register(apiV2, { prefix: '/api/v2', ...v2 });
+  await app.register(apiV3, { prefix: '/api/v3', ...v2 });
   await app.register(healthRoutes, { store: deps.store });
   await app.register(webPages, { service, config, now: deps.now });
 

@@ -320,6 +320,12 @@ export const settings = {
     "`false` (upstream's rule): whoever holds a receipt's key may view and burn it. `true`: receipts of an account's secrets need that account's credentials.",
     bool,
   ),
+  versionRequiresAuth: setting(
+    'VERSION_REQUIRES_AUTH',
+    'false',
+    '`true`: `/api/v2/version` and `/api/v3/version` need credentials, as upstream since v0.26.6. `false`: public (clients call it anonymously).',
+    bool,
+  ),
   accounts: setting(
     'OTS_ACCOUNTS',
     undefined,

@@ -35,6 +35,7 @@ export interface SecretInfo {
   lifespan: number; // the TTL as stored after clamping
   created: number;
   updated: number;
+  custid: string; // who made it: an account's email, or 'anon'
 }
 
 /** A receipt's memo is plain text: tags dropped, whitespace collapsed, at most this many characters. */
@@ -194,6 +195,24 @@ export class SecretsService {
     if (!isWellFormedKey(secretKey)) return null;
     const found = await this.store.peek(secretKey);
     return found && { passphraseRequired: found.passphraseProtected, secretTtl: found.ttl };
+  }
+
+  /** A secret's facts without touching it (v2's show and status); null when it is gone or never was. */
+  async inspect(secretKey: string): Promise<SecretInfo | null> {
+    if (!isWellFormedKey(secretKey)) return null;
+    const found = await this.store.peek(secretKey);
+    if (!found) return null;
+    const receipt = (await this.store.getReceipt(found.metadataKey))?.receipt;
+    const now = this.now();
+    return {
+      secretKey,
+      passphraseProtected: found.passphraseProtected,
+      secretTtl: found.ttl,
+      lifespan: receipt?.ttl ?? found.ttl,
+      created: receipt?.created ?? now,
+      updated: receipt?.created ?? now,
+      custid: receipt?.custid ?? 'anon',
+    };
   }
 
   /**

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
+import { wireOf } from './errors.js';
 import { decodeUtf8, MALFORMED, parseUrlEncoded } from './urlencoded.js';
 
 export type Params = Record<string, string>;
@@ -82,7 +83,16 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
       const text = decodeUtf8(body as Buffer).trim();
       done(null, text === '' ? {} : JSON.parse(text));
     } catch {
-      done(errors.badRequest(), undefined);
+      done(errors.malformedBody(), undefined);
+    }
+  });
+  // Any other (or no) content type: v2 and v3 sniff a JSON body (api/v2/params.ts); v1 refuses it.
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
+    if (wireOf(req.url) !== 'v2') return done(errors.unsupportedMediaType(), undefined);
+    try {
+      done(null, decodeUtf8(body as Buffer));
+    } catch {
+      done(errors.malformedBody(), undefined);
     }
   });
   app.decorateRequest('otsParams', null as unknown as Params);

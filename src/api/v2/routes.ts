@@ -1,0 +1,290 @@
+// The v2 route table (../shared/ots-v2-api.md §1), whose handlers v3 shares (api/v3/routes.ts): requests translated to the service's calls (params.ts), results to v2/v3 records (shapes.ts).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors, OtsError } from '../../domain/errors.js';
+import { RECENT_WINDOW_SECONDS, type SecretsService } from '../../domain/secrets-service.js';
+import type { Store } from '../../domain/store.js';
+import { keyParam, type ApiRoute, type AuthMode } from '../route.js';
+import { storeStatus } from '../status.js';
+import { createRequest, flag, generateOptions, identifiers, ownHost, text, v2Params } from './params.js';
+import * as schemas from './schemas.js';
+import { burnView, displayLines, receiptRecord, receiptView, secretOf, secretRecord, type Version } from './shapes.js';
+
+export interface V2Deps {
+  service: SecretsService;
+  store: Store;
+  /** The server's public origin: the links in receipts open its pages. */
+  publicUrl: string;
+  /** The server's version, answered by /version as three strings. */
+  version: string;
+  locales: readonly string[];
+  /** VERSION_REQUIRES_AUTH: /version needs credentials, as upstream since v0.26.6. */
+  versionRequiresAuth: boolean;
+  now?: () => number;
+}
+
+/** Most identifiers one batch request may name (v3's /guest/receipts). */
+export const BATCH_MAX = 25;
+
+const LOCALE = 'en';
+
+export function v2Handlers(deps: V2Deps, version: Version) {
+  const { service, publicUrl } = deps;
+  const host = ownHost(publicUrl);
+  const nowSeconds = () => Math.floor((deps.now ?? Date.now)() / 1000);
+  const isOwner = (req: FastifyRequest, custid: string) => req.actor.isAccount && req.actor.custid === custid;
+
+  const created = (req: FastifyRequest, kind: 'conceal' | 'generate') => async () => {
+    const params = v2Params(req);
+    const { input, recipients } = createRequest(params, host, req.actor.isAccount);
+    const made =
+      kind === 'conceal'
+        ? await service.share(input, req.actor)
+        : await service.generate({ ...input, ...generateOptions(params) }, req.actor);
+    const receipt = receiptRecord(made.receipt, version);
+    const value = 'value' in made ? (made.value as string) : undefined;
+    return {
+      success: true,
+      record: {
+        receipt,
+        ...(version === 'v2' ? { metadata: receipt } : {}),
+        // The generated password, this once (§10.4).
+        secret: secretRecord(secretOf(made.receipt), value === undefined ? undefined : { generated: value }),
+        share_domain: made.receipt.shareDomain || null,
+      },
+      details: { kind, recipient: recipients, recipient_safe: made.receipt.recipient ? [made.receipt.recipient] : [] },
+    };
+  };
+
+  /** A secret's facts, or RecordNotFound. */
+  const inspected = async (key: string) => {
+    const info = await service.inspect(key);
+    if (!info) throw errors.unknownSecret(key);
+    return info;
+  };
+
+  return {
+    conceal: (req: FastifyRequest) => created(req, 'conceal')(),
+    generate: (req: FastifyRequest) => created(req, 'generate')(),
+
+    /** GET /secret/:id: what the link shows before revealing; never consumes (§9: `continue` is ignored). */
+    showSecret: async (req: FastifyRequest) => {
+      const info = await inspected(keyParam(req));
+      return {
+        success: true,
+        record: secretRecord(info),
+        details: {
+          continue: false,
+          is_owner: isOwner(req, info.custid),
+          show_secret: false,
+          correct_passphrase: !info.passphraseProtected,
+          display_lines: 4,
+          one_liner: null,
+        },
+      };
+    },
+
+    reveal: async (req: FastifyRequest) => {
+      const key = keyParam(req);
+      const params = v2Params(req);
+      const info = await inspected(key);
+      const details = { is_owner: isOwner(req, info.custid), correct_passphrase: true };
+      if (flag(params.continue) !== true) {
+        const shown = { ...details, correct_passphrase: !info.passphraseProtected };
+        return {
+          success: true,
+          record: secretRecord(info),
+          details: { continue: false, ...shown, show_secret: false, display_lines: 4, one_liner: null },
+        };
+      }
+      const { value } = await service.reveal(key, text(params.passphrase));
+      return {
+        success: true,
+        record: secretRecord(info, { revealed: value }),
+        details: { continue: true, ...details, show_secret: true, display_lines: displayLines(value), one_liner: !value.includes('\n') },
+      };
+    },
+
+    secretStatus: async (req: FastifyRequest) => {
+      const info = await service.inspect(keyParam(req));
+      if (!info) return { success: true, record: { state: 'unknown' } };
+      return { success: true, record: secretRecord(info), details: { current_expiration: info.secretTtl } };
+    },
+
+    statusList: async (req: FastifyRequest) => {
+      const ids = identifiers(v2Params(req).identifiers);
+      const found = await Promise.all(ids.map((id) => service.inspect(id)));
+      const records = found.filter((f) => f !== null).map((info) => secretRecord(info));
+      return { success: true, records, count: records.length };
+    },
+
+    showReceipt: async (req: FastifyRequest) => ({
+      success: true,
+      ...receiptView(await service.viewReceipt(keyParam(req), req.actor), version, publicUrl),
+    }),
+
+    /** Burns unless `continue` is explicitly not true (§9); answers the receipt as it then is. */
+    burn: async (req: FastifyRequest) => {
+      const key = keyParam(req);
+      const params = v2Params(req);
+      if (flag(params.continue) === false) {
+        const as = await service.viewReceipt(key, req.actor);
+        return { success: false, ...burnView(as.receipt, version, publicUrl) };
+      }
+      try {
+        const burned = await service.burn(key, text(params.passphrase), req.actor);
+        return { success: true, ...burnView(burned.receipt, version, publicUrl) };
+      } catch (err) {
+        // Already revealed or burned (maybe just now, by a concurrent request): nothing to burn.
+        if (!(err instanceof OtsError) || err.code !== 'secret_gone') throw err;
+        const as = await service.viewReceipt(key, req.actor);
+        return { success: false, ...burnView(as.receipt, version, publicUrl) };
+      }
+    },
+
+    updateMemo: async (req: FastifyRequest) => {
+      const key = keyParam(req);
+      const memo = text(v2Params(req).memo);
+      const updated = memo === undefined ? await service.viewReceipt(key, req.actor) : await service.setMemo(key, memo, req.actor);
+      if (memo === undefined && !isOwner(req, updated.receipt.custid)) throw errors.notMemoOwner();
+      return { success: true, record: receiptRecord(updated.receipt, version) };
+    },
+
+    recent: async (req: FastifyRequest) => {
+      const scope = text(v2Params(req).scope);
+      if (scope === 'domain') throw errors.invalidDomain();
+      const now = nowSeconds();
+      const since = now - RECENT_WINDOW_SECONDS;
+      const records = (await service.recent(req.actor, since)).map((s) => receiptRecord(s.receipt, version));
+      return {
+        success: true,
+        custid: req.actor.custid,
+        count: records.length,
+        records,
+        details: {
+          type: 'list',
+          scope: null,
+          scope_label: null,
+          since,
+          now,
+          has_items: records.length > 0,
+          revealed_receipts: records.filter((r) => r.is_destroyed),
+          pending_receipts: records.filter((r) => !r.is_destroyed),
+        },
+      };
+    },
+
+    /** v3's batch of receipts: unknown (or refused) ones are left out. */
+    receipts: async (req: FastifyRequest) => {
+      const ids = identifiers(v2Params(req).identifiers);
+      if (ids.length > BATCH_MAX) throw errors.tooManyIdentifiers(BATCH_MAX);
+      const found = await Promise.all(
+        ids.map((id) =>
+          service.viewReceipt(id, req.actor).catch((err: unknown) => {
+            if (err instanceof OtsError && (err.code === 'unknown_receipt' || err.code === 'not_receipt_owner')) return null;
+            throw err;
+          }),
+        ),
+      );
+      const records = found.filter((f) => f !== null).map((s) => receiptRecord(s.receipt, version));
+      return { success: true, records, count: records.length };
+    },
+
+    status: async () => {
+      const status = (await storeStatus(deps.store)) ? 'nominal' : 'offline';
+      return version === 'v2' ? { success: true, status, locale: LOCALE } : { status, locale: LOCALE };
+    },
+    supportedLocales: async () => {
+      const body = { locales: [...deps.locales], default_locale: LOCALE, locale: LOCALE };
+      return version === 'v2' ? { success: true, ...body } : body;
+    },
+    version: async () => {
+      const body = { version: deps.version.split('.').slice(0, 3), locale: LOCALE };
+      return version === 'v2' ? { success: true, ...body } : body;
+    },
+  };
+}
+
+/** A CORS preflight of the create routes: allowed, but no origin is invited (same-origin use only). */
+const preflight = async (_req: FastifyRequest, reply: FastifyReply) =>
+  reply
+    .code(204)
+    .header('Allow', 'OPTIONS, POST')
+    .header('Access-Control-Allow-Methods', 'OPTIONS, POST')
+    .header('Access-Control-Allow-Headers', 'Authorization, Content-Type, Accept')
+    .send();
+
+export function v2Routes(deps: V2Deps): ApiRoute[] {
+  const h = v2Handlers(deps, 'v2');
+  const versionAuth: AuthMode = deps.versionRequiresAuth ? 'basic' : 'none';
+  return [
+    ...secretRoutes(h, 'basic+anon', ''),
+    ...secretRoutes(h, 'anon', '/guest'),
+    { method: 'GET', path: '/secret/:key/status', auth: 'basic+anon', rate: 'reveal', schema: schemas.secretStatus, handler: h.secretStatus },
+    { method: 'POST', path: '/secret/status', auth: 'basic+anon', rate: 'reveal', schema: schemas.statusList, handler: h.statusList },
+    {
+      method: 'GET',
+      path: '/receipt/recent',
+      aliases: ['/private/recent'],
+      auth: 'basic',
+      rate: 'receipt',
+      schema: schemas.recent,
+      handler: h.recent,
+    },
+    ...receiptRoutes(h, 'basic+anon', '', ['/private']),
+    ...receiptRoutes(h, 'anon', '/guest', []),
+    {
+      method: 'PATCH',
+      path: '/receipt/:key',
+      aliases: ['/private/:key'],
+      auth: 'basic+anon',
+      rate: 'receipt',
+      schema: schemas.updateMemo,
+      handler: h.updateMemo,
+    },
+    { method: 'OPTIONS', path: '/secret/conceal', aliases: ['/secret/generate'], auth: 'none', rate: false, schema: schemas.preflight, handler: preflight },
+    ...metaRoutes(h, versionAuth),
+  ];
+}
+
+export type Handlers = ReturnType<typeof v2Handlers>;
+export type Schemas = typeof schemas;
+
+export function secretRoutes(h: Handlers, auth: AuthMode, prefix: string, s: Schemas = schemas): ApiRoute[] {
+  return [
+    { method: 'POST', path: `${prefix}/secret/conceal`, auth, rate: 'create', schema: s.conceal, handler: h.conceal },
+    { method: 'POST', path: `${prefix}/secret/generate`, auth, rate: 'create', schema: s.generate, handler: h.generate },
+    { method: 'GET', path: `${prefix}/secret/:key`, auth, rate: 'reveal', schema: s.showSecret, handler: h.showSecret },
+    { method: 'POST', path: `${prefix}/secret/:key/reveal`, auth, rate: 'reveal', schema: s.reveal, handler: h.reveal },
+  ];
+}
+
+export function receiptRoutes(h: Handlers, auth: AuthMode, prefix: string, aliasBases: string[], s: Schemas = schemas): ApiRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: `${prefix}/receipt/:key`,
+      aliases: aliasBases.map((b) => `${b}/:key`),
+      auth,
+      rate: 'receipt',
+      schema: s.showReceipt,
+      handler: h.showReceipt,
+    },
+    {
+      method: 'POST',
+      path: `${prefix}/receipt/:key/burn`,
+      aliases: aliasBases.map((b) => `${b}/:key/burn`),
+      auth,
+      rate: 'burn',
+      schema: s.burn,
+      handler: h.burn,
+    },
+  ];
+}
+
+export function metaRoutes(h: Handlers, versionAuth: AuthMode, s: Schemas = schemas): ApiRoute[] {
+  return [
+    { method: 'GET', path: '/status', auth: 'none', rate: false, schema: s.status, handler: h.status },
+    { method: 'GET', path: '/supported-locales', auth: 'none', rate: false, schema: s.supportedLocales, handler: h.supportedLocales },
+    { method: 'GET', path: '/version', auth: versionAuth, rate: false, schema: s.version, handler: h.version },
+  ];
+}
