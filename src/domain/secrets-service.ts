@@ -2,7 +2,7 @@
 
 import { open, seal, SealError } from '../crypto/seal.js';
 import type { ClaimResult, ReceiptForView, SecretStore, Settle } from './store.js';
-import { errors } from './errors.js';
+import { errors, OtsError } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from './password.js';
 import {
@@ -195,6 +195,30 @@ export class SecretsService {
     if (!isWellFormedKey(secretKey)) return null;
     const found = await this.store.peek(secretKey);
     return found && { passphraseRequired: found.passphraseProtected, secretTtl: found.ttl };
+  }
+
+  /**
+   * Whether `passphrase` opens a protected secret, without consuming it; each wrong one counts against the
+   * secret's guessing limit, as on reveal. A secret without passphrase needs none (true).
+   */
+  async passphraseOpens(secretKey: string, passphrase: string): Promise<boolean> {
+    const found = isWellFormedKey(secretKey) ? await this.store.peek(secretKey) : null;
+    if (!found) throw errors.unknownSecret(secretKey);
+    if (!found.passphraseProtected) return true;
+    // A protected record is never taken by claim: it is left in place for the passphrase check.
+    const claim = await this.store.claim(secretKey);
+    if (claim.status !== 'protected') throw errors.unknownSecret(secretKey);
+    const stored = decodeSecretRecord(claim.record);
+    if (!stored) throw errors.unknownSecret(secretKey);
+    try {
+      await this.checkPassphrase(secretKey, stored.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
+        errors.wrongPassphrase(secretKey),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof OtsError && err.code === 'wrong_passphrase') return false;
+      throw err;
+    }
   }
 
   /** A secret's facts without touching it (v2's show and status); null when it is gone or never was. */

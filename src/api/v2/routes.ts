@@ -68,7 +68,10 @@ export function v2Handlers(deps: V2Deps, version: Version) {
 
     /** GET /secret/:id: what the link shows before revealing; never consumes (§9: `continue` is ignored). */
     showSecret: async (req: FastifyRequest) => {
-      const info = await inspected(keyParam(req));
+      const key = keyParam(req);
+      const info = await inspected(key);
+      const passphrase = text(v2Params(req).passphrase);
+      const correct = !info.passphraseProtected || (passphrase !== undefined && (await service.passphraseOpens(key, passphrase)));
       return {
         success: true,
         record: secretRecord(info),
@@ -76,7 +79,7 @@ export function v2Handlers(deps: V2Deps, version: Version) {
           continue: false,
           is_owner: isOwner(req, info.custid),
           show_secret: false,
-          correct_passphrase: !info.passphraseProtected,
+          correct_passphrase: correct,
           display_lines: 4,
           one_liner: null,
         },
@@ -154,7 +157,10 @@ export function v2Handlers(deps: V2Deps, version: Version) {
       if (scope === 'domain') throw errors.invalidDomain();
       const now = nowSeconds();
       const since = now - RECENT_WINDOW_SECONDS;
-      const records = (await service.recent(req.actor, since)).map((s) => receiptRecord(s.receipt, version));
+      // Newest change first (a receipt moves up when its secret is revealed or burned).
+      const records = (await service.recent(req.actor, since))
+        .sort((a, b) => b.receipt.updated - a.receipt.updated)
+        .map((s) => receiptRecord(s.receipt, version));
       return {
         success: true,
         custid: req.actor.custid,

@@ -101,8 +101,12 @@ export function naturalExpiration(seconds: number): string {
   return `${Math.floor(seconds / 86_400)} days`;
 }
 
-/** The web paths a receipt hands out (upstream's form: no leading slash) and their URLs on this server. */
-function links(r: ReceiptRecord, secretExists: boolean, origin: string) {
+/**
+ * The web paths a receipt hands out (upstream's form: no leading slash) and their URLs: on this server, or under
+ * the share domain the creator named (as upstream builds them).
+ */
+function links(r: ReceiptRecord, secretExists: boolean, publicOrigin: string) {
+  const origin = r.shareDomain ? `https://${r.shareDomain}` : publicOrigin;
   const share = secretExists ? `secret/${r.secretKey}` : 'secret/';
   const receipt = `receipt/${r.metadataKey}`;
   return {
