@@ -1,6 +1,9 @@
 // The OpenAPI document: served at /api/v1/openapi.json, committed as docs/openapi.json, and true to the wire.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiRoute } from '../../src/api/route.js';
+import { v2Routes } from '../../src/api/v2/routes.js';
+import { v3Routes } from '../../src/api/v3/routes.js';
 import { formatJson, OPENAPI_FILE } from '../../src/cli/docs.js';
 import { burn, get, ok, postForm, postJson, reveal, share, type Receipt } from '../api/wire.js';
 import { ROOT } from '../e2e/built.js';
@@ -39,6 +42,18 @@ describe('OpenAPI document (Redis store)', () => {
     expect(committed, `${OPENAPI_FILE} is out of date: run npm run docs`).toBe(formatJson(doc));
   });
 
+  it('documents every v2 and v3 route of the route tables, aliases included (the session-only v3 routes are hidden)', () => {
+    const deps = { service: t.app.ots.service, store: t.store, publicUrl: 'https://x.example', version: '0.1.0', locales: ['en'], versionRequiresAuth: false };
+    const expected = (prefix: string, routes: ApiRoute[]) =>
+      routes
+        .filter((r) => !r.schema.hide)
+        .flatMap((r) => [r.path, ...(r.aliases ?? [])].flatMap((path) => [r.method].flat().map((m) => `${m} ${prefix}${path.replace(/:key/g, '{key}')}`)));
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = operations.filter((op) => /^\S+ \/api\/v[23]\//.test(op)).sort();
+    expect(documented).toEqual([...expected('/api/v2', v2Routes(deps)), ...expected('/api/v3', v3Routes(deps))].sort());
+    expect(documented.length).toBeGreaterThan(30);
+  });
+
   it('is OpenAPI 3.1 and documents every v1 route, aliases included, and nothing else', () => {
     expect(doc.openapi).toBe('3.1.0');
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
@@ -48,7 +63,7 @@ describe('OpenAPI document (Redis store)', () => {
       `POST /api/v1/${b}/{key}`,
       `POST /api/v1/${b}/{key}/burn`,
     ]);
-    expect(operations.sort()).toEqual(
+    expect(operations.filter((op) => !/^\S+ \/api\/v[23]\//.test(op)).sort()).toEqual(
       [
         'GET /api/v1/status',
         'GET /api/v1/authcheck',
