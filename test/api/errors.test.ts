@@ -49,6 +49,26 @@ describe.each(STORE_KINDS)('errors, compat mode (%s store)', (kind) => {
       expectError(await reveal(t, huge), 'Unknown secret', 404, { secret_key: huge });
     });
 
+    it('for such a key on the v2 and v3 routes too: RecordNotFound, or state unknown on status', async () => {
+      const long = 'k'.repeat(500);
+      const json = { 'content-type': 'application/json' };
+      const cases: [string, string, string][] = [
+        ['GET', `/api/v2/secret/${long}`, 'Unknown secret'],
+        ['POST', `/api/v2/secret/${long}/reveal`, 'Unknown secret'],
+        ['POST', `/api/v3/guest/secret/${long}/reveal`, 'Unknown secret'],
+        ['GET', `/api/v2/receipt/${long}`, 'Unknown receipt'],
+        ['POST', `/api/v2/private/${long}/burn`, 'Unknown receipt'],
+        ['GET', `/api/v3/guest/receipt/${long}`, 'Unknown receipt'],
+      ];
+      for (const [method, url, error] of cases) {
+        const res = await t.app.inject({ method: method as 'GET', url, headers: json, payload: method === 'POST' ? '{"continue":true}' : undefined });
+        expect(res.statusCode, url).toBe(404);
+        expect(res.json(), url).toEqual({ error, error_type: 'RecordNotFound' });
+      }
+      const status = await t.app.inject({ url: `/api/v2/secret/${long}/status` });
+      expect(status.json()).toEqual({ success: true, record: { state: 'unknown' } });
+    });
+
     it('for a secret already read, or burned', async () => {
       const read = await share(t, { secret: 'x' });
       ok(await reveal(t, read.secret_key!));

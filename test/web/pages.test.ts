@@ -217,6 +217,19 @@ describe.each(STORE_KINDS)('web pages (%s store)', (kind) => {
       expect((await t.app.inject({ url: `/api/v1/private/${receiptKey}` })).json()).toMatchObject({ state: 'burned', secret_key: '' });
     });
 
+    it("the receipt page also answers at /receipt/<key> and /receipt/<key>/burn, the links v2 hands out", async () => {
+      const { receiptKey, secretKey } = await create({ secret: 'v2 links' });
+      for (const url of [`/receipt/${receiptKey}`, `/receipt/${receiptKey}/burn`]) {
+        const page = await t.app.inject({ url });
+        expect(page.statusCode, url).toBe(200);
+        expect(shareKeyFrom(page.body), url).toBe(secretKey);
+      }
+      const burned = await postForm(t.app, `/receipt/${receiptKey}/burn`, {});
+      expect(mainText(burned.body)).toContain('Secret burned');
+      expect((await t.app.inject({ url: `/secret/${secretKey}` })).statusCode).toBe(404);
+      expect((await t.app.inject({ url: `/receipt/${'r'.repeat(500)}` })).statusCode).toBe(404);
+    });
+
     it('a protected secret needs its passphrase to burn; a wrong one shows the receipt with the reason', async () => {
       const { receiptKey, secretKey } = await create({ secret: 'guarded burn', passphrase: 'pass word' });
       const wrong = await postForm(t.app, `/private/${receiptKey}/burn`, { passphrase: 'nope' });
