@@ -2,7 +2,8 @@
 // REDIS_PREFIX, and 16 concurrent reveals of one secret split over the v1, v2, v2 guest and v3 guest reveal routes
 // and over both processes. Exactly one gets the value; every other one is told the secret is unknown, in its own
 // version's shape; the receipt then says received (v1) / revealed (v2). Repeated for secrets made through each
-// version, with and without a passphrase. (test/deploy/scale-out.test.ts races v1 only.)
+// version, with and without a passphrase; then reveals race burns (v1, v2, v3 guest) the same way.
+// (test/deploy/scale-out.test.ts races v1 only.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, HIGH_RATE_LIMITS, TEST_MASTER_KEY, basic, uniquePrefix } from '../support/app.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -202,5 +203,43 @@ describe('16 concurrent reveals across v1, v2, v2 guest and v3 guest on two serv
         secret_state: null,
       });
     }
-  });
+  }, 120_000);
+
+  it('reveals racing burns across versions and processes: one wins, and both receipt views name it', async () => {
+    const BURNS = {
+      v1: (o: string, receiptKey: string) => call(o, 'POST', `/api/v1/private/${receiptKey}/burn`),
+      v2: (o: string, receiptKey: string) => call(o, 'POST', `/api/v2/receipt/${receiptKey}/burn`, { json: { continue: true } }),
+      'v3 guest': (o: string, receiptKey: string) => call(o, 'POST', `/api/v3/guest/receipt/${receiptKey}/burn`, { json: { continue: true } }),
+    };
+    /** A burn won when it answered 200 and (v2/v3) said success: true; losers answer 404 (v1) or success: false. */
+    const burnWon = (a: Answer) => a.status === 200 && a.body.success !== false;
+    const burnNames = Object.keys(BURNS) as (keyof typeof BURNS)[];
+    for (let round = 0; round < 6; round++) {
+      const [makerName, make] = MAKERS[round % MAKERS.length]!;
+      const label = `mixed round ${round}: made by ${makerName}`;
+      const made = await make(instances[round % 2]!.origin, `mixed ${round} ${Math.random()}`);
+      const plan = Array.from({ length: RACERS }, (_, i) =>
+        i % 4 === 3
+          ? { kind: 'burn' as const, route: burnNames[(i >> 2) % burnNames.length]!, instance: (i >> 2) % 2 }
+          : { kind: 'reveal' as const, route: ROUTE_NAMES[i % 4]!, instance: (i >> 2) % 2 },
+      );
+      const answers = await Promise.all(
+        plan.map((p) =>
+          p.kind === 'burn'
+            ? BURNS[p.route as keyof typeof BURNS](instances[p.instance]!.origin, made.receiptKey)
+            : ROUTES[p.route as RouteName].reveal(instances[p.instance]!.origin, made.secretKey),
+        ),
+      );
+      const won = answers.flatMap((a, i) => {
+        const p = plan[i]!;
+        return (p.kind === 'burn' ? burnWon(a) : a.status === 200) ? [`${p.kind} ${p.route}@${p.instance}`] : [];
+      });
+      expect(won, label).toHaveLength(1);
+      const burned = won[0]!.startsWith('burn');
+      const v1 = await call(instances[0]!.origin, 'GET', `/api/v1/private/${made.receiptKey}`);
+      expect(v1.body.state, `${label}, won by ${won[0]}`).toBe(burned ? 'burned' : 'received');
+      const v2 = await call(instances[1]!.origin, 'GET', `/api/v2/receipt/${made.receiptKey}`);
+      expect((v2.body.record as Record<string, unknown> | undefined)?.state, `${label}, won by ${won[0]}`).toBe(burned ? 'burned' : 'revealed');
+    }
+  }, 120_000);
 });

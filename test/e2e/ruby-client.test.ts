@@ -14,6 +14,7 @@ import {
   glpiCreateSecret,
   NotFoundError,
   PythonOtsClient,
+  RateLimitError,
   RubyClient,
   type RubyClientOptions,
 } from './ruby-client.js';
@@ -294,10 +295,10 @@ describe('API v2 replayed by real clients against the listening server (Redis)',
   });
 });
 
-describe('Ruby gem against a server with ALLOW_ANONYMOUS=false', () => {
+describe('Ruby gem against a server with ALLOW_ANONYMOUS=false and PASSPHRASE_MAX_ATTEMPTS=2', () => {
   let t: ListeningApp;
   beforeAll(async () => {
-    t = await listen({ ALLOW_ANONYMOUS: 'false' });
+    t = await listen({ ALLOW_ANONYMOUS: 'false', PASSPHRASE_MAX_ATTEMPTS: '2' });
   });
   afterAll(() => t?.close());
 
@@ -311,5 +312,34 @@ describe('Ruby gem against a server with ALLOW_ANONYMOUS=false', () => {
     const alice = new RubyClient({ baseUrl: t.origin, customer: ids.customerId, apiToken: ALICE.token });
     expect((await alice.secrets.conceal({ secret: 'y' })).success).toBe(true);
     expect(alice.warnings).toEqual([]);
+  });
+
+  it('the passphrase guessing limit is a RateLimitError with retry_after from the body, for the right passphrase too', async () => {
+    const ids = await accountIds(t, ALICE.email);
+    const alice = new RubyClient({ baseUrl: t.origin, customer: ids.customerId, apiToken: ALICE.token });
+    const key = String((await alice.secrets.conceal({ secret: 'guarded', passphrase: 'the-right-one' })).dig('record', 'secret', 'identifier'));
+    for (let i = 0; i < 2; i++) await raises(alice.secrets.reveal(key, { passphrase: `wrong-${i}` }), BadRequestError);
+    const limited = await raises(alice.secrets.reveal(key, { passphrase: 'wrong-again' }), RateLimitError);
+    expect(limited).toMatchObject({ httpStatus: 429, errorType: 'LimitExceeded', fields: { retryAfter: expect.any(Number) } });
+    await raises(alice.secrets.reveal(key, { passphrase: 'the-right-one' }), RateLimitError);
+    // POSTs are never retried by the gem: one request per call
+    expect(alice.sent.filter((r) => r.method === 'POST' && r.url.endsWith('/reveal'))).toHaveLength(4);
+  });
+});
+
+describe('Ruby gem against a server with RATE_LIMIT_CREATE=1', () => {
+  let t: ListeningApp;
+  beforeAll(async () => {
+    t = await listen({ RATE_LIMIT_CREATE: '1' });
+  });
+  afterAll(() => t?.close());
+
+  it('the second conceal in the window raises RateLimitError (LimitExceeded, retry_after), and is not retried', async () => {
+    const guest = new RubyClient({ baseUrl: t.origin });
+    expect((await guest.secrets.conceal({ secret: 'first', guest: true })).success).toBe(true);
+    const limited = await raises(guest.secrets.conceal({ secret: 'second', guest: true }), RateLimitError);
+    expect(limited).toMatchObject({ httpStatus: 429, errorType: 'LimitExceeded', message: 'Rate limit exceeded. Please try again later.' });
+    expect(limited.fields.retryAfter).toEqual(expect.any(Number));
+    expect(guest.sent.map((r) => r.status)).toEqual([200, 429]);
   });
 });
