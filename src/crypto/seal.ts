@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, scrypt, type ScryptOptions } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, scrypt, type ScryptOptions } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 
 // Sealed record layout (binary, stored as is):
@@ -7,11 +7,8 @@ import { availableParallelism } from 'node:os';
 // The secret key is 160 random bits, made once per secret and never sealed under twice, so every record gets its own
 // AES key and a fixed nonce is safe; storing no random salt or nonce keeps a 200-byte secret in a small allocation.
 // The secret key is also the AEAD's associated data, so a record moved under another key does not open.
-// Version 2 records (key and nonce from HKDF-SHA256, salt = the secret's key) still open; one HMAC costs a fifth of
-// Node's hkdfSync, which was the largest CPU cost of a create or reveal after the socket writes.
 
 const VERSION = 3;
-const VERSION_HKDF = 2;
 const ZERO_NONCE = Buffer.alloc(12);
 const FLAG_PASSPHRASE = 1;
 const TAG = 16;
@@ -61,12 +58,8 @@ function inputKey(master: Buffer, pass: Buffer | undefined): Buffer {
   return pass ? Buffer.concat([master, pass]) : master;
 }
 
-function deriveKeyAndNonce(version: number, ikm: Buffer, secretKey: string): { key: Buffer; nonce: Buffer } {
-  if (version === VERSION) {
-    return { key: createHmac('sha256', ikm).update('ots-server/v3/secret\0').update(secretKey).digest(), nonce: ZERO_NONCE };
-  }
-  const okm = Buffer.from(hkdfSync('sha256', ikm, secretKey, 'ots-server/v2/secret', 44));
-  return { key: okm.subarray(0, 32), nonce: okm.subarray(32) };
+function deriveKey(ikm: Buffer, secretKey: string): Buffer {
+  return createHmac('sha256', ikm).update('ots-server/v3/secret\0').update(secretKey).digest();
 }
 
 export async function seal(
@@ -83,8 +76,7 @@ export async function seal(
     pass = await passphraseKey(passphrase, secretKey, log2N, r, p);
     header.push(Buffer.from([log2N, r, p]));
   }
-  const { key, nonce } = deriveKeyAndNonce(VERSION, inputKey(masterKey, pass), secretKey);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(inputKey(masterKey, pass), secretKey), ZERO_NONCE);
   cipher.setAAD(Buffer.from(secretKey));
   const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
   return Buffer.concat([...header, cipher.getAuthTag(), ciphertext]);
@@ -95,7 +87,7 @@ export async function open(sealed: Buffer, secretKey: string, masterKeys: Buffer
   const buf = sealed;
   // The header is not authenticated, so any bit it does not define must be zero: a changed record never opens.
   const version = buf[0];
-  if (buf.length < 2 + TAG || (version !== VERSION && version !== VERSION_HKDF) || (buf[1]! & ~FLAG_PASSPHRASE) !== 0) {
+  if (buf.length < 2 + TAG || version !== VERSION || (buf[1]! & ~FLAG_PASSPHRASE) !== 0) {
     throw new SealError();
   }
   const protectedRecord = (buf[1]! & FLAG_PASSPHRASE) !== 0;
@@ -113,8 +105,7 @@ export async function open(sealed: Buffer, secretKey: string, masterKeys: Buffer
   if (tag.length !== TAG) throw new SealError();
   for (const master of masterKeys) {
     try {
-      const { key, nonce } = deriveKeyAndNonce(version, inputKey(master, pass), secretKey);
-      const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+      const decipher = createDecipheriv('aes-256-gcm', deriveKey(inputKey(master, pass), secretKey), ZERO_NONCE);
       decipher.setAAD(Buffer.from(secretKey));
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
