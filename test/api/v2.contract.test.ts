@@ -22,7 +22,6 @@ import {
   INCORRECT_PASSPHRASE,
   intBetween,
   listenApp,
-  serve,
   NOT_AUTHORIZED,
   NOT_FOUND,
   ok,
@@ -37,6 +36,7 @@ import {
   secretRecord,
   secretStatus,
   send,
+  serve,
   shownSecret,
   STORE_DOWN,
   UNKNOWN_KEY,
@@ -442,6 +442,12 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expectError(await get(s, `${V2}/secret/${UNKNOWN_KEY}`), 404, UNKNOWN_SECRET);
       expectError(await send(s, 'GET', `${V2}/secret/${UNKNOWN_KEY}`, { headers: { accept: 'text/html' } }), 404, UNKNOWN_SECRET);
       expectError(await get(s, `${V2}/guest/secret/NOT-a-key`), 404, UNKNOWN_SECRET);
+      const m = await conceal(s, V2, { secret: 'exact key' });
+      for (const key of [m.secretKey.toUpperCase(), `${m.secretKey}x`, 'k'.repeat(65)]) {
+        expectError(await get(s, `${V2}/secret/${key}`), 404, UNKNOWN_SECRET);
+        expectError(await revealV2(s, V2, key), 404, UNKNOWN_SECRET);
+      }
+      expect(ok(await revealV2(s, V2, m.secretKey)).record.secret_value).toBe('exact key');
     });
 
     it('GET /secret/:id/status → the record, state new, current_expiration ≤ ttl', async () => {
@@ -574,16 +580,20 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
 
     it('after the reveal: state revealed, destroyed, times set, secret_state and secret_realttl null', async () => {
       const m = await conceal(s, V2, { secret: 'read me', ttl: 3600 });
+      const created = now();
+      clockMs += 2_000;
       ok(await revealV2(s, V2, m.secretKey));
       const view = await receiptOf(m.receiptKey);
       expect(view.record).toMatchObject({
+        created,
+        updated: now(),
         state: 'revealed',
         is_revealed: true,
         is_received: true,
         is_destroyed: true,
         is_burned: false,
-        revealed: intBetween(now(), now()),
-        received: intBetween(now(), now()),
+        revealed: now(),
+        received: now(),
         secret_state: null,
         secret_shortid: m.secretKey.slice(0, 8),
         share_path: 'secret/',
@@ -617,9 +627,32 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expect(ok(await get(s, `${V2}/guest/receipt/${m.receiptKey}`)).record.custid).toBe(ALICE.email);
     });
 
-    it('wrong credentials on a receipt → 401', async () => {
-      const m = await conceal(s, V2, { secret: 'x' });
-      expectError(await get(s, `${V2}/receipt/${m.receiptKey}`, { email: ALICE.email, token: 'wrong' }), 401, NOT_AUTHORIZED);
+    it('wrong credentials on the basic+anon routes → 401 and nothing consumed; on /guest they are ignored', async () => {
+      const wrong = { email: ALICE.email, token: 'wrong' };
+      const m = await conceal(s, V2, { secret: 'guarded by auth' });
+      for (const reply of [
+        await get(s, `${V2}/receipt/${m.receiptKey}`, wrong),
+        await get(s, `${V2}/private/${m.receiptKey}`, wrong),
+        await get(s, `${V2}/secret/${m.secretKey}`, wrong),
+        await get(s, `${V2}/secret/${m.secretKey}/status`, wrong),
+        await post(s, `${V2}/secret/status`, { identifiers: m.secretKey }, wrong),
+        await post(s, `${V2}/secret/${m.secretKey}/reveal`, { continue: true }, wrong),
+        await post(s, `${V2}/receipt/${m.receiptKey}/burn`, { continue: true }, wrong),
+      ]) {
+        expectError(reply, 401, NOT_AUTHORIZED);
+      }
+      expect(ok(await get(s, `${V2}/guest/receipt/${m.receiptKey}`, wrong)).record.state).toBe('new');
+      expect(ok(await get(s, `${V2}/guest/secret/${m.secretKey}`, wrong)).record.state).toBe('new');
+      expect(ok(await post(s, `${V2}/guest/secret/${m.secretKey}/reveal`, { continue: true }, wrong)).record.secret_value).toBe(
+        'guarded by auth',
+      );
+    });
+
+    it('an ill-formed receipt key is an unknown receipt', async () => {
+      for (const key of ['NOT-a-key', 'k'.repeat(65), UNKNOWN_KEY.toUpperCase()]) {
+        expectError(await get(s, `${V2}/receipt/${key}`), 404, UNKNOWN_RECEIPT);
+        expectError(await post(s, `${V2}/receipt/${key}/burn`, { continue: true }), 404, UNKNOWN_RECEIPT);
+      }
     });
   });
 
@@ -627,6 +660,7 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
     it('{"continue":true} → success, the receipt after the burn, burn details; the secret is gone', async () => {
       const m = await conceal(s, V2, { secret: 'burn me', ttl: 3600 });
       const f = facts(m, 3600);
+      clockMs += 2_000;
       const body = ok(await post(s, `${V2}/receipt/${m.receiptKey}/burn`, { continue: true }));
       expect(body).toEqual({
         success: true,
@@ -967,7 +1001,10 @@ describe('v2: an unexpected failure → 500 ServerError without internals', () =
     const failing = new Proxy(store.secrets, {
       get: (target, prop, receiver) => {
         const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === 'function' ? () => Promise.reject(new Error('boom at /internal/secret-store.ts:42')) : v;
+        if (typeof v !== 'function') return v;
+        return () => {
+          throw new Error('boom at /internal/secret-store.ts:42'); // thrown, not rejected: some calls are synchronous
+        };
       },
     });
     Object.defineProperty(store, 'secrets', { value: failing });

@@ -274,8 +274,14 @@ describe.each(STORE_KINDS)('v3 wire contract (%s store)', (kind) => {
   });
 });
 
-describe.each(STORE_KINDS)('v3 guest with ALLOW_ANONYMOUS=false (%s store)', (kind) => {
-  const s = serve(kind, { ALLOW_ANONYMOUS: 'false' });
+describe.each(STORE_KINDS)('v3 on a private instance: ALLOW_ANONYMOUS=false, VERSION_REQUIRES_AUTH=true (%s store)', (kind) => {
+  const s = serve(kind, { ALLOW_ANONYMOUS: 'false', VERSION_REQUIRES_AUTH: 'true' });
+
+  it('/version needs credentials; /status does not', async () => {
+    expectError(await get(s, `${V3}/version`), 401, { error: 'Not authorized', error_type: 'Unauthorized' });
+    expect(ok(await get(s, `${V3}/version`, ALICE))).toEqual({ version: VERSION.split('.'), locale: 'en' });
+    expect(ok(await get(s, `${V3}/status`))).toEqual({ status: 'nominal', locale: 'en' });
+  });
 
   it('guest conceal and generate → 403 GuestRoutesDisabled, credentials or not; reveal and receipt stay open', async () => {
     for (const as of [undefined, ALICE]) {
