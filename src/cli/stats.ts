@@ -2,6 +2,7 @@
 // Reads key names and one hash field only: never a secret, a key or an address.
 import { Cluster, type Redis } from 'ioredis';
 import { STATES, type State } from '../domain/receipt.js';
+import { FIELD } from '../store/receipt-codec.js';
 import { RedisKeys } from '../store/redis-store.js';
 import { StoreUnavailableError } from '../domain/store.js';
 
@@ -53,9 +54,9 @@ export async function collectStats(redis: Redis | Cluster, prefix: string): Prom
     stats.secrets += keys.length;
   });
   await scanKeys(redis, patterns.receipt('*'), async (node, keys) => {
-    // The state field only ('st', see receipt-codec.ts), for a whole batch in one round trip.
+    // The state field only, for a whole batch in one round trip.
     const pipeline = node.pipeline();
-    for (const key of keys) pipeline.hget(key, 'st');
+    for (const key of keys) pipeline.hget(key, FIELD.state);
     for (const [err, state] of (await pipeline.exec()) ?? []) {
       if (err || typeof state !== 'string') continue; // expired between SCAN and HGET
       stats.receipts += 1;

@@ -18,8 +18,11 @@ export const OVERRIDABLE_STATES: readonly State[] = ['new', 'viewed', 'orphaned'
  * a custid for that account, which sees its own receipts and those of anonymous secrets.
  */
 export function mayView(owner: string, viewer: string | undefined): boolean {
-  return viewer === undefined || owner === 'anon' || owner === viewer;
+  return viewer === undefined || owner === ANONYMOUS_CUSTID || owner === viewer;
 }
+
+/** The custid of a secret made without an account. */
+export const ANONYMOUS_CUSTID = 'anon';
 
 export interface ReceiptRecord {
   metadataKey: string;

@@ -6,6 +6,7 @@ import { errors, OtsError } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from './password.js';
 import {
+  ANONYMOUS_CUSTID,
   goneState,
   LIVE_STATES,
   mayView,
@@ -44,7 +45,7 @@ export const MEMO_MAX_LENGTH = 500;
 /** Receipts listed by v2's recent: those created within the last 30 days. */
 export const RECENT_WINDOW_SECONDS = 30 * 24 * 3600;
 
-export const ANONYMOUS: Actor = { custid: 'anon', isAccount: false };
+export const ANONYMOUS: Actor = { custid: ANONYMOUS_CUSTID, isAccount: false };
 
 export interface ServiceConfig extends TtlLimits {
   maxSecretBytes: number;
@@ -235,7 +236,7 @@ export class SecretsService {
       lifespan: receipt?.ttl ?? found.ttl,
       created: receipt?.created ?? now,
       updated: receipt?.created ?? now,
-      custid: receipt?.custid ?? 'anon',
+      custid: receipt?.custid ?? ANONYMOUS_CUSTID,
     };
   }
 

@@ -1,43 +1,61 @@
-import { STATES, type ReceiptRecord, type State } from '../domain/receipt.js';
+import { ANONYMOUS_CUSTID, STATES, type ReceiptRecord, type State } from '../domain/receipt.js';
 
 // A receipt lives as a small Redis hash. Short field names, and fields left out when they hold their default
 // (the metadata key is the hash's own key name): every byte counts per stored secret.
+
+/** The receipt hash's field names, defined once: the codec, the Lua scripts and `admin stats` use these. */
+export const FIELD = {
+  secretKey: 's',
+  ttl: 't',
+  created: 'cr',
+  state: 'st',
+  updated: 'u', // absent: as created
+  custid: 'c', // absent: anonymous
+  shareDomain: 'd',
+  passphrase: 'p', // '1' when protected
+  received: 'r',
+  recipient: 'rc',
+  kind: 'k', // 'g' for generate; absent: conceal
+  ownerId: 'o',
+  memo: 'm',
+  beside: 'b', // '1': kept in its secret's Cluster slot (see redis-store.ts)
+} as const;
+
 /** The receipt's hash fields as the flat name, value, name, value… list HSET takes. */
 export function encodeReceipt(r: ReceiptRecord): string[] {
-  const fields = ['s', r.secretKey, 't', String(r.ttl), 'cr', String(r.created), 'st', r.state];
-  if (r.updated !== r.created) fields.push('u', String(r.updated));
-  if (r.custid !== 'anon') fields.push('c', r.custid);
-  if (r.shareDomain) fields.push('d', r.shareDomain);
-  if (r.passphraseRequired) fields.push('p', '1');
-  if (r.received !== undefined) fields.push('r', String(r.received));
-  if (r.recipient !== undefined) fields.push('rc', r.recipient);
-  if (r.kind === 'generate') fields.push('k', 'g');
-  if (r.ownerId !== undefined) fields.push('o', r.ownerId);
-  if (r.memo !== undefined) fields.push(MEMO_FIELD, r.memo);
+  const fields: string[] = [FIELD.secretKey, r.secretKey, FIELD.ttl, String(r.ttl), FIELD.created, String(r.created), FIELD.state, r.state];
+  if (r.updated !== r.created) fields.push(FIELD.updated, String(r.updated));
+  if (r.custid !== ANONYMOUS_CUSTID) fields.push(FIELD.custid, r.custid);
+  if (r.shareDomain) fields.push(FIELD.shareDomain, r.shareDomain);
+  if (r.passphraseRequired) fields.push(FIELD.passphrase, '1');
+  if (r.received !== undefined) fields.push(FIELD.received, String(r.received));
+  if (r.recipient !== undefined) fields.push(FIELD.recipient, r.recipient);
+  if (r.kind === 'generate') fields.push(FIELD.kind, 'g');
+  if (r.ownerId !== undefined) fields.push(FIELD.ownerId, r.ownerId);
+  if (r.memo !== undefined) fields.push(FIELD.memo, r.memo);
   return fields;
 }
 
-/** The hash field of the receipt's memo. */
-export const MEMO_FIELD = 'm';
-
 export function decodeReceipt(metadataKey: string, f: Record<string, string>): ReceiptRecord | null {
-  if (!f.s || !f.st) return null;
-  const state = (STATES as readonly string[]).includes(f.st) ? (f.st as State) : 'orphaned';
+  const state = f[FIELD.state];
+  const secretKey = f[FIELD.secretKey];
+  if (!secretKey || !state) return null;
+  const created = Number(f[FIELD.created]);
   const r: ReceiptRecord = {
     metadataKey,
-    secretKey: f.s,
-    custid: f.c ?? 'anon',
-    ttl: Number(f.t),
-    created: Number(f.cr),
-    updated: Number(f.u ?? f.cr),
-    state,
-    shareDomain: f.d ?? '',
-    passphraseRequired: f.p === '1',
-    kind: f.k === 'g' ? 'generate' : 'conceal',
+    secretKey,
+    custid: f[FIELD.custid] ?? ANONYMOUS_CUSTID,
+    ttl: Number(f[FIELD.ttl]),
+    created,
+    updated: f[FIELD.updated] === undefined ? created : Number(f[FIELD.updated]),
+    state: (STATES as readonly string[]).includes(state) ? (state as State) : 'orphaned',
+    shareDomain: f[FIELD.shareDomain] ?? '',
+    passphraseRequired: f[FIELD.passphrase] === '1',
+    kind: f[FIELD.kind] === 'g' ? 'generate' : 'conceal',
   };
-  if (f.o) r.ownerId = f.o;
-  if (f.m !== undefined) r.memo = f.m;
-  if (f.r) r.received = Number(f.r);
-  if (f.rc) r.recipient = f.rc;
+  if (f[FIELD.ownerId]) r.ownerId = f[FIELD.ownerId];
+  if (f[FIELD.memo] !== undefined) r.memo = f[FIELD.memo];
+  if (f[FIELD.received]) r.received = Number(f[FIELD.received]);
+  if (f[FIELD.recipient]) r.recipient = f[FIELD.recipient];
   return r;
 }

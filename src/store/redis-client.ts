@@ -23,7 +23,7 @@ export interface OtsRedisCommands {
   otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
   otsRateLimitHit(counter: string, windowMs: number, requests: number): Promise<[number, number]>;
-  otsViewReceipt(receipt: string, secretHead: string, secretTail: string, viewer: string): Promise<[string[], number, number] | null>;
+  otsViewReceipt(receipt: string, secretHead: string, secretTail: string): Promise<[string[], number, number] | null>;
   otsSetReceiptField(receipt: string, field: string, value: string): Promise<number>;
 }
 

@@ -1,6 +1,12 @@
 // Lua scripts for the atomic steps. Each touches keys of one hash slot only, so the same code runs on Redis
 // Cluster: the secret and its attempt counter share the `{secretKey}` hash tag, and a new secret's metadata key is
-// chosen so that its receipt hashes to that slot too (src/store/key-slot.ts).
+// chosen so that its receipt hashes to that slot too (src/store/key-slot.ts). Receipt field names come from the
+// codec's FIELD table; the stored record's marks from stored-record.ts.
+import { FIELD } from './receipt-codec.js';
+import { PROTECTED_MARK } from '../domain/secret-record.js';
+import { BESIDE_MARK } from './stored-record.js';
+
+const { state: ST, updated: U, created: CR, received: R, secretKey: S, beside: B } = FIELD;
 
 /**
  * settle(key, to, at, first): moves the receipt at `key` to state `to`, updated (and, for received, received) at
@@ -9,12 +15,12 @@
  */
 const SETTLE_FUNCTION = `
 local function settle(key, to, at, first)
-  local f = redis.call('HMGET', key, 'st', 'u', 'cr')
+  local f = redis.call('HMGET', key, '${ST}', '${U}', '${CR}')
   if not f[1] then return false end
   for i = first, #ARGV do
     if f[1] == ARGV[i] then
-      if to == 'received' then redis.call('HSET', key, 'st', to, 'u', at, 'r', at)
-      else redis.call('HSET', key, 'st', to, 'u', at) end
+      if to == 'received' then redis.call('HSET', key, '${ST}', to, '${U}', at, '${R}', at)
+      else redis.call('HSET', key, '${ST}', to, '${U}', at) end
       return {f[1], f[2] or f[3]}
     end
   end
@@ -42,8 +48,8 @@ export const CLAIM =
   `
 local v = redis.call('GET', KEYS[1])
 if not v then return nil end
-if string.sub(v, 1, 1) ~= 'P' then
-  local mkey = ARGV[2] ~= '' and string.match(v, '^N([0-9a-z]+)!:')
+if string.sub(v, 1, 1) ~= '${PROTECTED_MARK}' then
+  local mkey = ARGV[2] ~= '' and string.match(v, '^.([0-9a-z]+)${BESIDE_MARK}:')
   local ttl = redis.call('PTTL', KEYS[1])
   redis.call('DEL', KEYS[1])
   if mkey then
@@ -92,10 +98,10 @@ return settle(KEYS[1], ARGV[1], ARGV[2], 3)
  * back only if nothing has moved it since.
  */
 export const UNSETTLE = `
-local f = redis.call('HMGET', KEYS[1], 'st', 'u')
+local f = redis.call('HMGET', KEYS[1], '${ST}', '${U}')
 if f[1] == ARGV[1] and f[2] == ARGV[2] then
-  redis.call('HSET', KEYS[1], 'st', ARGV[3], 'u', ARGV[4])
-  redis.call('HDEL', KEYS[1], 'r')
+  redis.call('HSET', KEYS[1], '${ST}', ARGV[3], '${U}', ARGV[4])
+  redis.call('HDEL', KEYS[1], '${R}')
   return 1
 end
 return 0
@@ -153,10 +159,9 @@ return {n, redis.call('PTTL', KEYS[1])}
 `;
 
 /**
- * KEYS: receipt. ARGV: the secret key's name before and after the secret key, the viewer ('' for anyone). Returns
- * the receipt's fields, its PTTL and, for a live receipt kept beside its secret (field b), the secret's PTTL (-3:
- * not read here); a first view (new) by the owner, anyone for an anonymous secret, or anyone when ARGV[3] is '',
- * moves it to viewed.
+ * KEYS: receipt. ARGV: the secret key's name before and after the secret key. Returns the receipt's fields, its
+ * PTTL and, for a live receipt kept beside its secret (field b), the secret's PTTL (-3: not read here). Who may
+ * see it, and a first view's move to viewed, are decided by the caller (domain/receipt.ts mayView).
  */
 export const VIEW_RECEIPT = `
 local f = redis.call('HGETALL', KEYS[1])
@@ -164,12 +169,8 @@ if #f == 0 then return nil end
 local h = {}
 for i = 1, #f, 2 do h[f[i]] = f[i + 1] end
 local secretPttl = -3
-if h.b == '1' and (h.st == 'new' or h.st == 'viewed') then
-  secretPttl = redis.call('PTTL', ARGV[1] .. h.s .. ARGV[2])
-  local owner = h.c or 'anon'
-  if h.st == 'new' and (ARGV[3] == '' or owner == 'anon' or owner == ARGV[3]) then
-    redis.call('HSET', KEYS[1], 'st', 'viewed')
-  end
+if h['${B}'] == '1' and (h['${ST}'] == 'new' or h['${ST}'] == 'viewed') then
+  secretPttl = redis.call('PTTL', ARGV[1] .. h['${S}'] .. ARGV[2])
 end
 return {f, redis.call('PTTL', KEYS[1]), secretPttl}
 `;

@@ -1,14 +1,9 @@
 import { generateKey, KEY_LENGTH } from '../domain/keys.js';
-import { receiptTtlOf, type ReceiptRecord, type State } from '../domain/receipt.js';
-import {
-  decodeSecretRecord,
-  hasReceiptBeside,
-  isProtectedRecord,
-  markReceiptBeside,
-  readRecordHead,
-} from '../domain/secret-record.js';
+import { ANONYMOUS_CUSTID, receiptTtlOf, type ReceiptRecord, type State } from '../domain/receipt.js';
+import { decodeSecretRecord, isProtectedRecord } from '../domain/secret-record.js';
 import { keyInSlot, keySlot, SLOT_SUFFIX_LENGTH } from './key-slot.js';
-import { decodeReceipt, encodeReceipt, MEMO_FIELD } from './receipt-codec.js';
+import { decodeReceipt, encodeReceipt, FIELD } from './receipt-codec.js';
+import { markBeside, metadataKeyOfHead, RECORD_HEAD_BYTES, unmark } from './stored-record.js';
 import { completeView } from './receipt-view.js';
 import type { OtsRedis } from './redis-client.js';
 import {
@@ -44,13 +39,10 @@ async function guard<T>(op: Promise<T>): Promise<T> {
   }
 }
 
-/** The receipt field (b = 1) that says it is kept beside its secret, in the secret's Cluster slot. */
-const BESIDE_FIELD = ['b', '1'];
+/** The receipt field that says it is kept beside its secret, in the secret's Cluster slot. */
+const BESIDE_FIELD = [FIELD.beside, '1'];
 /** What the view script answers for a secret it did not look at. */
 const NOT_READ = -3;
-
-/** Enough of a record to hold its flag, metadata key, beside mark and separator (see domain/secret-record.ts). */
-const RECORD_HEAD_BYTES = KEY_LENGTH + 3;
 
 /** Redis's TTL rounds to the nearest second; the contract reports remaining time rounded down. */
 function wholeSeconds(pttl: number): number {
@@ -87,17 +79,27 @@ export class RedisSecretStore implements SecretStore {
     return keyInSlot(head, this.keys.receipt, keySlot(this.keys.secret(secretKey))) ?? generateKey();
   }
 
+  /** Whether a secret's receipt is kept beside it: exactly when both hash to one slot (create decides so). */
+  private isBeside(secretKey: string, metadataKey: string): boolean {
+    return keySlot(this.keys.secret(secretKey)) === keySlot(this.keys.receipt(metadataKey));
+  }
+
+  /** A record as this store keeps it (marked when its receipt is beside it). */
+  private storedForm(secretKey: string, record: Buffer): Buffer {
+    const metadataKey = decodeSecretRecord(record)?.metadataKey;
+    return metadataKey && this.isBeside(secretKey, metadataKey) ? markBeside(record) : record;
+  }
+
   async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
     const fields = encodeReceipt(receipt);
     const receiptTtl = receiptTtlOf(receipt.ttl);
     const secretName = this.keys.secret(secretKey);
     const receiptName = this.keys.receipt(receipt.metadataKey);
     // One script when both share a slot; otherwise two commands sent back to back, without a cross-slot transaction.
-    const writes: Promise<unknown>[] =
-      keySlot(secretName) === keySlot(receiptName)
-        ? [this.redis.otsCreateBeside(secretName, receiptName, markReceiptBeside(record), receipt.ttl, receiptTtl, ...fields, ...BESIDE_FIELD)]
-        : [this.redis.set(secretName, record, 'EX', receipt.ttl), this.redis.otsPutReceipt(receiptName, receiptTtl, ...fields)];
-    if (receipt.custid !== 'anon') {
+    const writes: Promise<unknown>[] = this.isBeside(secretKey, receipt.metadataKey)
+      ? [this.redis.otsCreateBeside(secretName, receiptName, markBeside(record), receipt.ttl, receiptTtl, ...fields, ...BESIDE_FIELD)]
+      : [this.redis.set(secretName, record, 'EX', receipt.ttl), this.redis.otsPutReceipt(receiptName, receiptTtl, ...fields)];
+    if (receipt.custid !== ANONYMOUS_CUSTID) {
       writes.push(
         this.redis.otsAddRecent(this.keys.recent(receipt.custid), receipt.created, receipt.metadataKey, recentLimit, receiptTtl),
       );
@@ -113,13 +115,14 @@ export class RedisSecretStore implements SecretStore {
         : this.redis.otsClaimBuffer(secret, attempts, receiptPrefix, '', 0),
     );
     if (!out) return { status: 'missing' };
-    const [record, failedAttempts, ttl, stateBefore, updatedBefore] = out;
+    const [stored, failedAttempts, ttl, stateBefore, updatedBefore] = out;
+    const { record, beside } = unmark(stored);
     if (isProtectedRecord(record)) return { status: 'protected', record, failedAttempts, attemptsTtl: ttl };
     const claimed = { status: 'claimed' as const, record, pttl: ttl };
     const metadataKey = settle && decodeSecretRecord(record)?.metadataKey;
     if (!settle || !metadataKey) return claimed;
-    // Settled by the script when the receipt is beside the secret; a record stored before that, by a second step.
-    const before = hasReceiptBeside(record)
+    // Settled by the script when the receipt is beside the secret; one kept apart, by a second step.
+    const before = beside
       ? stateBefore && [stateBefore.toString(), updatedBefore!.toString()]
       : await this.settle(metadataKey, settle);
     return before ? { ...claimed, before: { metadataKey, state: before[0] as State, updated: Number(before[1]) } } : claimed;
@@ -131,7 +134,7 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async restore(secretKey: string, record: Buffer, pttl: number, before?: ReceiptBefore, settle?: Settle): Promise<void> {
-    if (pttl > 0) await guard(this.redis.otsRestore(this.keys.secret(secretKey), record, pttl));
+    if (pttl > 0) await guard(this.redis.otsRestore(this.keys.secret(secretKey), this.storedForm(secretKey, record), pttl));
     if (before && settle) {
       const receipt = this.keys.receipt(before.metadataKey);
       await guard(this.redis.otsUnsettle(receipt, settle.to, settle.at, before.state, before.updated));
@@ -140,12 +143,13 @@ export class RedisSecretStore implements SecretStore {
 
   async claimIfUnchanged(secretKey: string, record: Buffer, settle?: Settle): Promise<boolean> {
     const [secret, attempts] = [this.keys.secret(secretKey), this.keys.attempts(secretKey)];
-    const metadataKey = settle && decodeSecretRecord(record)?.metadataKey;
-    if (settle && metadataKey && hasReceiptBeside(record)) {
+    const metadataKey = decodeSecretRecord(record)?.metadataKey;
+    const stored = this.storedForm(secretKey, record);
+    if (settle && metadataKey && this.isBeside(secretKey, metadataKey)) {
       const receipt = this.keys.receipt(metadataKey);
-      return (await guard(this.redis.otsClaimIfUnchangedSettle(secret, attempts, receipt, record, settle.to, settle.at, ...settle.from))) === 1;
+      return (await guard(this.redis.otsClaimIfUnchangedSettle(secret, attempts, receipt, stored, settle.to, settle.at, ...settle.from))) === 1;
     }
-    const won = (await guard(this.redis.otsClaimIfUnchanged(secret, attempts, record))) === 1;
+    const won = (await guard(this.redis.otsClaimIfUnchanged(secret, attempts, stored))) === 1;
     if (won && settle && metadataKey) await this.settle(metadataKey, settle);
     return won;
   }
@@ -164,7 +168,7 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null> {
-    const out = await guard(this.redis.otsViewReceipt(this.keys.receipt(metadataKey), ...this.keys.secretAround(), viewer ?? ''));
+    const out = await guard(this.redis.otsViewReceipt(this.keys.receipt(metadataKey), ...this.keys.secretAround()));
     if (!out) return null;
     const [flat, pttl, secretPttl] = out;
     const fields: Record<string, string> = {};
@@ -172,9 +176,9 @@ export class RedisSecretStore implements SecretStore {
     const receipt = decodeReceipt(metadataKey, fields);
     if (!receipt || pttl < 0) return null;
     const found = { receipt, metadataTtl: wholeSeconds(pttl) };
-    // The script did not look (a settled receipt, or one stored apart from its secret by an earlier version).
-    if (secretPttl === NOT_READ) return completeView(this, found, viewer);
-    return { ...found, secretTtl: secretPttl >= 0 ? wholeSeconds(secretPttl) : null };
+    // The script did not look at the secret for a settled receipt or one kept apart from its secret.
+    const known = secretPttl === NOT_READ ? undefined : secretPttl >= 0 ? wholeSeconds(secretPttl) : null;
+    return completeView(this, found, viewer, known);
   }
 
   async secretTtl(secretKey: string): Promise<number | null> {
@@ -186,13 +190,13 @@ export class RedisSecretStore implements SecretStore {
     const key = this.keys.secret(secretKey);
     // Only the record's head (passphrase flag and metadata key) is read: the sealed value never leaves Redis here.
     const [head, pttl] = await guard(Promise.all([this.redis.getrangeBuffer(key, 0, RECORD_HEAD_BYTES), this.redis.pttl(key)]));
-    const metadataKey = readRecordHead(head);
+    const metadataKey = metadataKeyOfHead(head);
     if (metadataKey === null || pttl < 0) return null;
     return { passphraseProtected: isProtectedRecord(head), ttl: wholeSeconds(pttl), metadataKey };
   }
 
   async setMemo(metadataKey: string, memo: string): Promise<boolean> {
-    return (await guard(this.redis.otsSetReceiptField(this.keys.receipt(metadataKey), MEMO_FIELD, memo))) === 1;
+    return (await guard(this.redis.otsSetReceiptField(this.keys.receipt(metadataKey), FIELD.memo, memo))) === 1;
   }
 
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
