@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALICE, STORE_KINDS } from '../support/app.js';
 import {
+  byAccountId,
   conceal,
   expectError,
   generate,
@@ -106,9 +107,27 @@ describe.each(STORE_KINDS)('v1, v2 and v3 on one store (%s store)', (kind) => {
     expect(ok(await revealV2(s, V2, generated.secret_key)).record.secret_value).toBe(generated.value);
   });
 
-  it('a v2 generated value reveals in v1', async () => {
+  it('a v2 generated value reveals in v1; v1 counts the receipt as viewed (the creator saw the value), v2 as new', async () => {
     const made = await generate(s, V2);
+    expect((await v1Receipt(made.receiptKey)).state).toBe('viewed');
+    expect((await v2Receipt(made.receiptKey)).state).toBe('new');
     expect(ok(await revealV1(made.secretKey)).value).toBe(made.body.record.secret.secret_value);
+  });
+
+  it('a v1 recipient shows obscured in v2 and v3; a v2 recipient in v1', async () => {
+    const fromV1 = await shareV1(s, { secret: 'mail', recipient: 'a@b.example' }, ALICE);
+    expect(await v2Receipt(fromV1.receiptKey)).toMatchObject({ recipients: 'a*****@b*****.example', show_recipients: true });
+    expect(ok(await get(s, `${V3}/guest/receipt/${fromV1.receiptKey}`)).record.recipients).toEqual(['a*****@b*****.example']);
+    const fromV2 = await conceal(s, V2, { secret: 'mail', recipient: 'a@b.example' }, ALICE);
+    expect((await v1Receipt(fromV2.receiptKey)).recipient).toEqual(['a*****@b*****.example']);
+  });
+
+  it('a v2 passphrase secret: v1 burn needs the passphrase too', async () => {
+    const made = await conceal(s, V2, { secret: 'p', passphrase: 'right one' });
+    expect((await v1Receipt(made.receiptKey)).passphrase_required).toBe(true);
+    expectV1Error(await postV1(s, `/private/${made.receiptKey}/burn`, { passphrase: 'wrong' }), 'Incorrect passphrase');
+    expect(ok(await postV1(s, `/private/${made.receiptKey}/burn`, { passphrase: 'right one' })).state.state).toBe('burned');
+    expect((await v2Receipt(made.receiptKey)).state).toBe('burned');
   });
 
   it('an account secret: v1 and v2 agree on the owner and both list it as recent', async () => {
@@ -117,7 +136,7 @@ describe.each(STORE_KINDS)('v1, v2 and v3 on one store (%s store)', (kind) => {
     expect((await v2Receipt(fromV1.receiptKey)).custid).toBe(ALICE.email);
     expect((await v1Receipt(fromV2.receiptKey)).custid).toBe(ALICE.email);
     const v1Recent = ok(await get(s, `${V1}/private/recent`, ALICE)).map((r: { metadata_key: string }) => r.metadata_key);
-    const v2Recent = ok(await get(s, `${V2}/receipt/recent`, ALICE)).records.map((r: { identifier: string }) => r.identifier);
+    const v2Recent = ok(await get(s, `${V2}/receipt/recent`, await byAccountId(s))).records.map((r: { identifier: string }) => r.identifier);
     for (const list of [v1Recent, v2Recent]) expect(list).toEqual(expect.arrayContaining([fromV1.receiptKey, fromV2.receiptKey]));
   });
 

@@ -44,6 +44,7 @@ import {
   UNKNOWN_SECRET,
   until,
   V2,
+  V3,
   type Made,
 } from './socket.js';
 
@@ -155,6 +156,8 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expect(await ttlOf(null)).toBe(604800);
       expect(await ttlOf(1e9)).toBe(604800);
       expect(await ttlOf(1e9, ALICE)).toBe(2592000);
+      expect(await ttlOf('3600abc')).toBe(3600); // leading digits
+      expect(await ttlOf('abc')).toBe(60); // parses as 0, raised to the minimum
     });
 
     it('types: integers, booleans and nulls, never a quoted number or boolean', async () => {
@@ -294,7 +297,7 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
     });
 
     it('recipient as an array: empties dropped, lower-cased, duplicates removed', async () => {
-      const m = await conceal(s, V2, { secret: 'mail', recipient: ['A@B.example', '', 'a@b.example'] }, ALICE);
+      const m = await conceal(s, V2, { secret: 'mail', recipient: ['A@B.example', '', '<b>a@b.example</b>'] }, ALICE);
       expect(m.body.details).toEqual({ kind: 'conceal', recipient: ['a@b.example'], recipient_safe: ['a*****@b*****.example'] });
     });
 
@@ -517,6 +520,15 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expectError(await revealV2(s, V2, m.secretKey, { passphrase: 'wrong' }), 422, INCORRECT_PASSPHRASE);
       expectError(await revealV2(s, V2, m.secretKey), 422, INCORRECT_PASSPHRASE);
       expect(ok(await revealV2(s, V2, m.secretKey, { passphrase: 'right one' })).record.secret_value).toBe('guarded');
+    });
+
+    it('wrong passphrases on show, reveal and burn share one limit per secret', async () => {
+      const m = await conceal(s, V2, { secret: 'guarded', passphrase: 'right one' });
+      const shown = ok(await get(s, `${V2}/secret/${m.secretKey}?passphrase=show%20guess`));
+      expect(shown.details.correct_passphrase).toBe(false);
+      expectError(await revealV2(s, V2, m.secretKey, { passphrase: 'reveal guess' }), 422, INCORRECT_PASSPHRASE);
+      expectError(await post(s, `${V2}/receipt/${m.receiptKey}/burn`, { passphrase: 'burn guess' }), 422, DOUBLE_CHECK_PASSPHRASE);
+      expect((await revealV2(s, `${V2}/guest`, m.secretKey, { passphrase: 'right one' })).status).toBe(429);
     });
 
     it(`past ${MAX_ATTEMPTS} wrong passphrases → 429 LimitExceeded with retry_after and Retry-After, even for the right one`, async () => {
@@ -951,21 +963,39 @@ describe.each(STORE_KINDS)('v2 recent: receipts created in the last 30 days (%s 
   });
 });
 
-describe.each(STORE_KINDS)('v2 route rate limit (%s store)', (kind) => {
-  const s = serve(kind, { RATE_LIMIT_CREATE: '2' });
+describe.each(STORE_KINDS)('v2 route rate limits (%s store)', (kind) => {
+  const s = serve(kind, { RATE_LIMIT_CREATE: '2', RATE_LIMIT_REVEAL: '4', RATE_LIMIT_RECEIPT: '4', RATE_LIMIT_BURN: '1' });
+  const LIMITED = { error: 'Rate limit exceeded. Please try again later.', error_type: 'LimitExceeded', retry_after: expect.any(Number) };
+  const expectLimited = (reply: Awaited<ReturnType<typeof get>>) => {
+    expectError(reply, 429, LIMITED);
+    expect(Number.isInteger(reply.body.retry_after)).toBe(true);
+    expect(reply.headers.get('retry-after')).toMatch(/^\d+$/);
+  };
 
-  it('past the create budget → 429 LimitExceeded with retry_after and Retry-After; meta routes are not counted', async () => {
-    await conceal(s, V2, { secret: 'one' });
-    await generate(s, `${V2}/guest`);
-    const limited = await post(s, `${V2}/secret/conceal`, { secret: { secret: 'three' } });
-    expectError(limited, 429, {
-      error: 'Rate limit exceeded. Please try again later.',
-      error_type: 'LimitExceeded',
-      retry_after: expect.any(Number),
-    });
-    expect(Number.isInteger(limited.body.retry_after)).toBe(true);
-    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-    for (let i = 0; i < 5; i++) ok(await get(s, `${V2}/status`));
+  it('each budget counts its own routes, on v2 and v3 alike; meta routes are not counted', async () => {
+    // create: conceal and generate
+    const a = await conceal(s, V2, { secret: 'a' });
+    const b = await generate(s, `${V2}/guest`);
+    expectLimited(await post(s, `${V3}/guest/secret/conceal`, { secret: { secret: 'c' } }));
+    // reveal: show, status, batch status, reveal
+    ok(await get(s, `${V2}/secret/${a.secretKey}`));
+    ok(await get(s, `${V2}/secret/${a.secretKey}/status`));
+    ok(await post(s, `${V2}/secret/status`, { identifiers: a.secretKey }));
+    ok(await revealV2(s, V2, b.secretKey));
+    expectLimited(await get(s, `${V3}/secret/${a.secretKey}/status`));
+    // receipt: receipt views, recent, batch receipts
+    ok(await get(s, `${V2}/receipt/${a.receiptKey}`));
+    ok(await get(s, `${V2}/private/${a.receiptKey}`));
+    ok(await get(s, `${V2}/receipt/recent`, ALICE));
+    ok(await post(s, `${V3}/guest/receipts`, { identifiers: [a.receiptKey] }));
+    expectLimited(await get(s, `${V3}/guest/receipt/${a.receiptKey}`));
+    // burn
+    ok(await post(s, `${V2}/receipt/${a.receiptKey}/burn`, { continue: true }));
+    expectLimited(await post(s, `${V2}/guest/receipt/${a.receiptKey}/burn`, { continue: true }));
+    for (let i = 0; i < 5; i++) {
+      ok(await get(s, `${V2}/status`));
+      ok(await get(s, `${V3}/version`));
+    }
   });
 });
 
