@@ -1,5 +1,6 @@
 // SIGTERM to `node dist/server.js`: it stops accepting connections, finishes the request in flight, closes Redis
-// and exits 0 within SHUTDOWN_TIMEOUT; a request that never finishes makes it give up and exit 1 on time.
+// and exits 0 within SHUTDOWN_TIMEOUT; a request that never finishes makes it give up and exit 1 on time. A log
+// pipe whose reader has gone changes none of that.
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -122,5 +123,38 @@ describe('graceful shutdown of node dist/server.js', () => {
     expect(took).toBeLessThan(3_000);
     await server.waitForLog('requests still in flight after SHUTDOWN_TIMEOUT');
     upload.socket.destroy();
+  });
+
+  describe('after the reader of its stdout has gone (a supervisor whose log pipe died)', () => {
+    /** Closes this end of the server's stdout: its next write to the pipe fails with EPIPE. */
+    const loseLogPipe = (server: ServerProcess) => server.child.stdout.destroy();
+    /** The exit code, or 'still running' when the process has not exited within ms (it is killed afterwards). */
+    const exitWithin = (server: ServerProcess, ms: number) =>
+      Promise.race([server.exited, new Promise<string>((resolve) => setTimeout(resolve, ms, 'still running'))]);
+
+    it('SIGTERM still ends it: exit 0', async () => {
+      const server = await start(env());
+      loseLogPipe(server);
+      server.child.kill('SIGTERM');
+      expect(await exitWithin(server, 5_000)).toBe(0);
+    });
+
+    it('requests are still answered (their log lines are dropped), then SIGTERM ends it', async () => {
+      const server = await start(env());
+      loseLogPipe(server);
+      // Enough request lines to fill several blocks of stdout, each written to the dead pipe.
+      for (let i = 0; i < 100; i++) expect((await fetch(`${server.origin}/api/v1/status`)).status).toBe(200);
+      server.child.kill('SIGTERM');
+      expect(await exitWithin(server, 5_000)).toBe(0);
+    });
+
+    it('SHUTDOWN_TIMEOUT still ends it when a request never finishes: exit 1', async () => {
+      const server = await start(env({ SHUTDOWN_TIMEOUT: '1' }));
+      const upload = await startSlowUpload(server.origin, 'never finished');
+      loseLogPipe(server);
+      server.child.kill('SIGTERM');
+      expect(await exitWithin(server, 5_000)).toBe(1);
+      upload.socket.destroy();
+    });
   });
 });
