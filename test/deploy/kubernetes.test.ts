@@ -72,7 +72,8 @@ describe('deploy/kubernetes, as `kubectl kustomize` renders it', () => {
     expect(r.deployment.spec!.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     expect(pod().containers).toHaveLength(1);
     expect(pod().volumes).toBeUndefined(); // nothing kept in the pod
-    expect(container().image).toMatch(/^ots-server:\S+$/);
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(container().image).toBe(`ots-server:${version}`);
   });
 
   it('probes /health for liveness and /ready for readiness, on the port the server listens on', () => {

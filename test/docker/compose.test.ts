@@ -183,6 +183,11 @@ describe.skipIf(!DOCKER_TESTS)('docker compose up, for real', () => {
     await step(`${composeBin.join(' ')} restart`, () => compose('restart'));
     await step('ready again after restart', () => expect.poll(ready, { timeout: 60_000, interval: 500 }).toEqual({ status: 'ready', store: 'redis' }));
     for (const s of before) expect((await reveal(origin, s.secret_key)).body).toMatchObject({ value: s.value });
+    // Redis's root file system is read-only too, so what it kept is on the volume: the append-only files.
+    const redis = await inspect<Container & { Mounts: { Type: string; Name?: string; Destination: string }[] }>(await containerOf('redis'));
+    expect(redis.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(redis.Mounts).toContainEqual(expect.objectContaining({ Type: 'volume', Name: `${name}_redis-data`, Destination: '/data' }));
+    expect(await compose('exec', '-T', 'redis', 'ls', '/data/appendonlydir')).toMatch(/\.incr\.aof/);
   }, 3 * MINUTES);
 
   it('stops gracefully within the grace period: `stop`, exit code 0', async () => {

@@ -40,9 +40,12 @@ export async function composeCommand(): Promise<string[]> {
   return (await run('docker', ['compose', 'version'])).code === 0 ? ['docker', 'compose'] : ['docker-compose'];
 }
 
-/** `--build-arg`s for docker build: the base image and npm registry the environment names, if any. */
+/** `--build-arg`s for docker build: the base image, npm registry and proxies the environment names, if any. */
 export function buildArgs(): string[] {
-  return Object.entries({ NODE_IMAGE, NPM_REGISTRY }).flatMap(([name, value]) => (value ? ['--build-arg', `${name}=${value}`] : []));
+  const { HTTP_PROXY, HTTPS_PROXY, NO_PROXY } = process.env;
+  return Object.entries({ NODE_IMAGE, NPM_REGISTRY, HTTP_PROXY, HTTPS_PROXY, NO_PROXY }).flatMap(([name, value]) =>
+    value ? ['--build-arg', `${name}=${value}`] : [],
+  );
 }
 
 /** Logs `[docker] text` to stdout and, when OTS_DOCKER_TIMINGS names a file (.ci/run prints it), to it. */
