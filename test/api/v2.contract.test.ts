@@ -833,9 +833,10 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
     });
 
     it('an account with nothing: count 0, has_items false', async () => {
-      const fresh = await listenApp(kind, { OTS_ACCOUNTS: 'carol@example.com:carol-token-0123456789' });
+      const carol = { email: 'carol@example.com', token: '5c0e9a1f7b3d4e62a8c1f09d7e6b5a43' };
+      const fresh = await listenApp(kind, { OTS_ACCOUNTS: `${carol.email}:${carol.token}` });
       try {
-        const body = ok(await get(fresh, `${V2}/receipt/recent`, { email: 'carol@example.com', token: 'carol-token-0123456789' }));
+        const body = ok(await get(fresh, `${V2}/receipt/recent`, carol));
         expect(body).toMatchObject({ success: true, custid: 'carol@example.com', count: 0, records: [] });
         expect(body.details).toMatchObject({ has_items: false, revealed_receipts: [], pending_receipts: [] });
       } finally {
