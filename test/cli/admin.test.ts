@@ -1,7 +1,7 @@
 // The admin command line as an operator runs it: the compiled CLI in a child process, against the test Redis,
 // checked through a server app that shares its key prefix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, run, runBuilt, withBuildLock, type RunResult } from '../e2e/built.js';
+import { ensureBuilt, run, runBuilt, type RunResult } from '../e2e/built.js';
 import { basic, makeApp, makeStore, redisUrl, uniquePrefix, type TestApp } from '../support/app.js';
 
 const STACK_LINE = /^\s+at /m;
@@ -194,10 +194,8 @@ describe('admin CLI (built, against Redis)', () => {
   });
 
   it('the documented `npm run --silent admin -- account create` prints only the token', async () => {
-    // --ignore-scripts skips the preadmin build (dist is fresh here), so it cannot rebuild under other test files.
-    const result = await withBuildLock(() =>
-      run('npm', ['run', '--silent', '--ignore-scripts', 'admin', '--', 'account', 'create', 'judy@example.com'], env),
-    );
+    // npm runs preadmin first, which only checks dist/ (it never rebuilds under other test files).
+    const result = await run('npm', ['run', '--silent', 'admin', '--', 'account', 'create', 'judy@example.com'], env);
     expect(result.code).toBe(0);
     const token = expectOneLine(result);
     expect(token).toMatch(/^[0-9a-f]{64}$/);
