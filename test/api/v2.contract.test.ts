@@ -43,6 +43,7 @@ import {
   UNKNOWN_RECEIPT,
   UNKNOWN_SECRET,
   until,
+  V1,
   V2,
   V3,
   type Made,
@@ -1069,6 +1070,7 @@ describe.each(STORE_KINDS)('v2 expiry (%s store)', (kind) => {
     const view = ok(await get(s, `${V2}/receipt/${m.receiptKey}`));
     expect(view.record).toMatchObject({ state: 'expired', is_expired: true, is_destroyed: true, secret_state: null });
     expect(view.details.secret_realttl).toBeNull();
+    expect(ok(await get(s, `${V1}/private/${m.receiptKey}`)).state).toBe('expired'); // the same name in v1 (§4)
     expectError(await revealV2(s, V2, m.secretKey), 404, UNKNOWN_SECRET);
     expectError(await get(s, `${V2}/secret/${m.secretKey}`), 404, UNKNOWN_SECRET);
     const burn = ok(await post(s, `${V2}/receipt/${m.receiptKey}/burn`, { continue: true }));
