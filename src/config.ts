@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { CHOSEN_TOKEN_RULE, isStrongToken } from './crypto/tokens.js';
 
 // One validated schema for every environment variable: name, default, meaning, parser.
 // The README's configuration table is written from this list, so the doc strings are user-facing.
@@ -80,8 +81,9 @@ const accounts: Parser<StaticAccount[]> = (raw, name) =>
     const at = pair.indexOf(':');
     const email = pair.slice(0, at).trim().toLowerCase();
     const token = pair.slice(at + 1).trim();
-    if (at < 1 || !email.includes('@') || token.length < 8) {
-      throw new ConfigError(`${name} entries must be email:token with a token of at least 8 characters`);
+    if (at < 1 || !email.includes('@') || !isStrongToken(token)) {
+      // The token is never echoed: it is a credential.
+      throw new ConfigError(`${name} entries must be email:token, the token ${CHOSEN_TOKEN_RULE}`);
     }
     return { email, token };
   });

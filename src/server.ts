@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, usesRedis, type Config } from './config.js';
 import { createStore, describeStore } from './store/index.js';
+import { isWorkersPrimary, runWorkersPrimary } from './workers.js';
 import type { Store } from './domain/store.js';
 
 /**
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config);
+  if (isWorkersPrimary(config)) return runWorkersPrimary(config, logger);
   if (!usesRedis(config)) {
     logger.warn('no Redis configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): using the embedded in-memory store; secrets die with the process');
     if (config.secretGenerated) logger.warn('OTS_SECRET is not set: using a random master key for this process');

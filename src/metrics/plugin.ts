@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
+import { AggregatorRegistry } from 'prom-client';
 import { startMetricsListener } from './listener.js';
 import type { Metrics } from './metrics.js';
 import { routeOf } from '../plugins/route-of.js';
@@ -38,6 +40,13 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: MetricsPlugin
   });
 
   if (opts.port === undefined) return;
+  // A worker of WORKERS > 1: the primary serves the metrics, summed over the workers (src/workers.ts).
+  if (cluster.isWorker) {
+    // Constructing one installs prom-client's answer to the primary's requests; it answers for this registry.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([opts.metrics.registry]);
+    return;
+  }
   const { port, host } = opts;
   let listener: FastifyInstance | undefined;
   app.addHook('onReady', async () => {

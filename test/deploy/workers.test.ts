@@ -1,0 +1,89 @@
+// WORKERS=2: one `node dist/server.js` runs two server processes on one port (node:cluster). Both serve, a
+// reveal race across them has one winner, METRICS_PORT sums them, SIGTERM ends all of them within
+// SHUTDOWN_TIMEOUT, and the memory store (one process's memory) is refused with more than one worker.
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { HIGH_RATE_LIMITS, TEST_MASTER_KEY, uniquePrefix } from '../support/app.js';
+import { RedisServer } from '../support/redis-server.js';
+import { cleanEnv, ensureBuilt, ROOT } from '../e2e/built.js';
+import { reveal, share } from './http.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+
+/** The pid of every process that logged a request line. */
+const requestPids = (server: ServerProcess) =>
+  new Set(server.logs.map((l) => JSON.parse(l) as { msg?: string; pid?: number }).filter((m) => m.msg === 'request').map((m) => m.pid));
+
+describe('WORKERS=2 on one Redis', () => {
+  let redis: RedisServer;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    redis = await RedisServer.start();
+    server = await startServerProcess({
+      WORKERS: '2',
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: uniquePrefix(),
+      OTS_SECRET: TEST_MASTER_KEY,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      METRICS_PORT: '0',
+      SHUTDOWN_TIMEOUT: '5',
+      ...HIGH_RATE_LIMITS,
+    });
+    // Both workers listen on the same port before the tests start.
+    await vi.waitFor(() => expect(server.logs.filter((l) => l.includes('Server listening at')).length).toBe(2), { timeout: 10_000 });
+  });
+  afterAll(async () => {
+    server?.kill();
+    await redis?.destroy();
+  });
+
+  it('two processes serve the one port', async () => {
+    // node:cluster hands connections out round-robin; new connections (fetch without keep-alive reuse) spread.
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${server.origin}/api/v1/status`, { headers: { connection: 'close' } });
+      expect(res.status).toBe(200);
+    }
+    // Request lines reach stdout within a second (the log is written in blocks).
+    await vi.waitFor(() => expect(requestPids(server).size).toBe(2), { timeout: 3_000 });
+  });
+
+  it('of 16 concurrent reveals spread over both workers, exactly one gets the value, in each of 5 rounds', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { secret_key } = await share(server.origin, `round ${round}`);
+      const replies = await Promise.all(Array.from({ length: 16 }, () => reveal(server.origin, secret_key)));
+      expect(replies.filter((r) => r.status === 200).map((r) => r.body.value)).toEqual([`round ${round}`]);
+    }
+  });
+
+  it('METRICS_PORT serves the sum over the workers', async () => {
+    const started = (await server.waitForLog('metrics listener started')) as { address: { port: number } };
+    const url = `http://127.0.0.1:${started.address.port}/metrics`;
+    const created = async () => Number(/^ots_secrets_created_total (\d+)/m.exec(await (await fetch(url)).text())?.[1] ?? NaN);
+    const before = await created();
+    expect(Number.isInteger(before)).toBe(true);
+    for (let i = 0; i < 10; i++) await share(server.origin, `counted ${i}`);
+    expect(await created()).toBe(before + 10);
+  });
+
+  it('SIGTERM ends the primary and both workers within SHUTDOWN_TIMEOUT, with exit code 0', async () => {
+    const pids = [...requestPids(server)] as number[];
+    expect(pids).toHaveLength(2);
+    const sent = Date.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - sent).toBeLessThan(5_000);
+    // The workers are gone too (signal 0 only asks whether a process exists).
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('WORKERS with the memory store', () => {
+  it('is refused at start with a configuration error (exit 78): the memory store is one process', async () => {
+    await ensureBuilt();
+    const run = spawnSync(process.execPath, ['dist/server.js'], { cwd: ROOT, env: cleanEnv({ WORKERS: '2', PORT: '0' }), encoding: 'utf8', timeout: 10_000 });
+    expect(run.status).toBe(78);
+    expect(run.stderr).toContain('WORKERS=2 needs Redis');
+  });
+});
