@@ -4,7 +4,7 @@
 // version's shape; the receipt then says received (v1) / revealed (v2). Repeated for secrets made through each
 // version, with and without a passphrase; then reveals race burns (v1, v2, v3 guest) the same way.
 // (test/deploy/scale-out.test.ts races v1 only.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, HIGH_RATE_LIMITS, TEST_MASTER_KEY, basic, uniquePrefix } from '../support/app.js';
 import { RedisServer } from '../support/redis-server.js';
 import { ensureBuilt } from '../e2e/built.js';
@@ -159,6 +159,18 @@ describe('16 concurrent reveals across v1, v2, v2 guest and v3 guest on two serv
     instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     await Promise.all(instances.map((s) => waitReady(s.origin)));
   }, 120_000);
+  /** Both processes must still be up; if one is gone, say how it ended (its exit and its last output). */
+  function expectBothAlive() {
+    for (const [n, s] of instances.entries()) {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) {
+        throw new Error(
+          `instance ${n} exited (${s.child.exitCode ?? s.child.signalCode}) during the test:\n${s.logs.slice(-20).join('\n')}\n${s.stderr()}`,
+        );
+      }
+    }
+  }
+  afterEach(() => expectBothAlive());
+
   afterAll(async () => {
     instances.forEach((s) => s.kill());
     await Promise.all(instances.map((s) => s.exited));
