@@ -23,7 +23,7 @@ type PlainSettingKey = { [K in SettingKey]: Config[K] extends Plain ? K : never 
  * environment variable would be, so a bad value rejects with a ConfigError.
  */
 export type StartServerOptions = { [K in PlainSettingKey]?: Exclude<Config[K], undefined> } & {
-  /** Accounts that exist from the start; a token needs at least 8 characters. */
+  /** Accounts that exist from the start; a token needs 32 to 256 printable ASCII characters without spaces. */
   accounts?: StaticAccount[];
   /** Master key, 32+ random bytes as hex or base64. Required with `redisUrl`; in memory a random one is made. */
   secret?: string;

@@ -1,4 +1,4 @@
-import { generateToken, hashToken, tokenMatches } from '../crypto/tokens.js';
+import { CHOSEN_TOKEN_RULE, generateToken, hashToken, isStrongToken, tokenMatches } from '../crypto/tokens.js';
 import { generateKey } from '../domain/keys.js';
 import type { Actor } from '../domain/secrets-service.js';
 import type { AccountRecord, AccountStore } from '../domain/store.js';
@@ -55,6 +55,8 @@ export class Accounts {
    * is seen.
    */
   async create(email: string, token: string = generateToken()): Promise<string> {
+    // Config and the admin command refuse a weak token with their own words; this keeps any other caller honest.
+    if (!isStrongToken(token)) throw new Error(`a chosen token must be ${CHOSEN_TOKEN_RULE}`);
     const normalized = normalizeEmail(email);
     const existing = await this.store.getAccount(normalized);
     await this.store.putAccount({

@@ -1,4 +1,5 @@
 // Command-line parsing for the admin tool: argv in, one validated command out (or a UsageError).
+import { CHOSEN_TOKEN_RULE, isStrongToken } from '../crypto/tokens.js';
 
 export type AdminCommand =
   | { kind: 'help' }
@@ -21,7 +22,8 @@ Commands:
   stats                                      live secrets and receipts, and receipts by state (tab-separated)
   --help                                     this text
 
-Without --token a random 64-hex-character token is made. Tokens are shown once and stored only as hashes.
+Without --token a random 64-hex-character token is made; a --token must be ${CHOSEN_TOKEN_RULE}.
+Tokens are shown once and stored only as hashes.
 The accounts live in the Redis given by REDIS_URL (keys prefixed with REDIS_PREFIX); OTS_SECRET is not needed.
 Accounts listed in OTS_ACCOUNTS are re-created each time the server starts.
 An API client may log in with the email, the customer id or the organization id; the ids survive token rotation.
@@ -31,8 +33,6 @@ unread counts as new or viewed until someone looks at it.
 Exit status: 0 done, 1 failed (unknown or existing account, Redis unreachable), 2 usage error, 78 configuration error.
 `;
 
-// Same floor as OTS_ACCOUNTS; printable ASCII without spaces so the token can be typed into `curl -u`.
-const TOKEN_PATTERN = /^[\x21-\x7e]{8,256}$/;
 // A colon would end the user part of HTTP Basic credentials, so such an account could never log in.
 const EMAIL_PATTERN = /^[^\s:@]+@[^\s:@]+$/;
 
@@ -44,7 +44,7 @@ function email(value: string | undefined): string {
 
 function token(value: string): string {
   // The value is never echoed: it is a credential.
-  if (!TOKEN_PATTERN.test(value)) throw new UsageError('--token must be 8 to 256 printable ASCII characters without spaces');
+  if (!isStrongToken(value)) throw new UsageError(`--token must be ${CHOSEN_TOKEN_RULE}`);
   return value;
 }
 

@@ -5,6 +5,18 @@ export function generateToken(): string {
   return randomBytes(32).toString('hex');
 }
 
+/**
+ * A token an operator chooses (`OTS_ACCOUNTS`, `admin account create|rotate --token`): printable ASCII without
+ * spaces, so it can be typed into `curl -u`, and long enough that its stored SHA-256 resists offline guessing as a
+ * generated token does: 32 characters hold 128 bits even drawn from hex alone, if drawn at random.
+ */
+const CHOSEN_TOKEN = /^[\x21-\x7e]{32,256}$/;
+export const CHOSEN_TOKEN_RULE = '32 to 256 printable ASCII characters without spaces, chosen at random (e.g. `openssl rand -hex 32`)';
+
+export function isStrongToken(token: string): boolean {
+  return CHOSEN_TOKEN.test(token);
+}
+
 /** Tokens are high-entropy, so a fast hash suffices; it is independent of the master key so rotation keeps accounts. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(`ots-server/v1/token/${token}`).digest('hex');

@@ -46,7 +46,7 @@ describe('admin CLI (built, against Redis)', () => {
   });
 
   it('create --token stores the given token; the email is case-insensitive', async () => {
-    const given = 'dave-provisioned-token-42';
+    const given = 'dave-provisioned-token-0123456789ab';
     const result = await admin('account', 'create', 'Dave@Example.COM', '--token', given);
     expect(result.code).toBe(0);
     expect(expectOneLine(result)).toBe(given);
@@ -57,13 +57,13 @@ describe('admin CLI (built, against Redis)', () => {
 
   it('create refuses an existing account and keeps its token', async () => {
     const first = expectOneLine(await admin('account', 'create', 'frank@example.com'));
-    const again = await admin('account', 'create', 'frank@example.com', '--token', 'replacement-token-123');
+    const again = await admin('account', 'create', 'frank@example.com', '--token', 'replacement-token-0123456789abcdef');
     expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
     expect(again.stderr).toContain('already exists');
-    expect(again.stderr).not.toContain('replacement-token-123');
+    expect(again.stderr).not.toContain('replacement-token-0123456789abcdef');
     expect(await authenticates('frank@example.com', first)).toBe(true);
-    expect(await authenticates('frank@example.com', 'replacement-token-123')).toBe(false);
+    expect(await authenticates('frank@example.com', 'replacement-token-0123456789abcdef')).toBe(false);
   });
 
   it('list shows each account with its creation date in ISO 8601 and its ids, one per line', async () => {
@@ -131,7 +131,7 @@ describe('admin CLI (built, against Redis)', () => {
     [['account', 'create', 'x@example.com', 'extra']],
     [['account', 'create', 'x@example.com', '--token']],
     [['account', 'create', 'x@example.com', '--verbose']],
-    [['account', 'delete', 'x@example.com', '--token', 'some-long-token']],
+    [['account', 'delete', 'x@example.com', '--token', 'some-long-token-0123456789abcdefg']],
     [['account', 'list', 'x@example.com']],
   ])('usage error %j: exit 2, usage on stderr, nothing on stdout', async (args) => {
     const result = await admin(...args);
@@ -142,11 +142,19 @@ describe('admin CLI (built, against Redis)', () => {
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
-  it('a bad --token is a usage error that does not echo the token', async () => {
-    const result = await admin('account', 'create', 'x@example.com', '--token', 'short!');
+  // A chosen token is stored as one SHA-256, so it must be as long as 128 random bits in hex: 32 characters.
+  it.concurrent.each([
+    ['short!', 'create'],
+    ['eight-ch', 'create'],
+    ['provisioned-by-ops-0123456789ab', 'create'], // 31 characters
+    ['provisioned-by-ops-0123456789ab', 'rotate'],
+    ['provisioned by ops 0123456789abcd', 'create'],
+  ])('a weak --token %j (account %s) is a usage error that does not echo the token', async (weak, verb) => {
+    const result = await admin('account', verb, 'x@example.com', '--token', weak);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--token must be');
-    expect(result.stderr).not.toContain('short!');
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('--token must be 32 to 256 printable ASCII characters without spaces');
+    expect(result.stderr).not.toContain(weak);
   });
 
   it('--help prints the usage on stdout and exits 0, without touching Redis', async () => {

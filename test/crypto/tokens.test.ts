@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { generateToken, hashToken, tokenMatches } from '../../src/crypto/tokens.js';
+import { Accounts } from '../../src/auth/accounts.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { generateToken, hashToken, isStrongToken, tokenMatches } from '../../src/crypto/tokens.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 
 describe('API tokens', () => {
   it('are 64 random hex characters, never repeated', () => {
@@ -34,5 +37,48 @@ describe('API tokens', () => {
     expect(tokenMatches('', undefined)).toBe(false);
     expect(tokenMatches('abc', 'abc')).toBe(false);
     expect(tokenMatches('abc', '')).toBe(false);
+  });
+});
+
+// A token an operator chooses is stored as one SHA-256 like a generated one, so it must be as long as a random
+// token of 128 bits: 32 characters (hex, the smallest alphabet a random token is commonly drawn from).
+describe('chosen tokens (OTS_ACCOUNTS, admin --token)', () => {
+  const thirtyOne = 'c0ffee-provisioned-by-ops-0123a'; // 31 characters
+  const thirtyTwo = `${thirtyOne}b`;
+  const base = { OTS_SECRET: 'a3f1c2d4e5b60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00' };
+
+  it('need 32 to 256 printable ASCII characters without spaces', () => {
+    expect(thirtyOne).toHaveLength(31);
+    expect(isStrongToken(thirtyTwo)).toBe(true);
+    expect(isStrongToken(generateToken())).toBe(true);
+    expect(isStrongToken('x'.repeat(256))).toBe(true);
+    expect(isStrongToken(thirtyOne)).toBe(false);
+    expect(isStrongToken('alice-token-0123456789')).toBe(false); // 22 characters: once accepted
+    expect(isStrongToken('x'.repeat(257))).toBe(false);
+    expect(isStrongToken(`${thirtyOne} `)).toBe(false);
+    expect(isStrongToken(`${thirtyOne}é`)).toBe(false);
+  });
+
+  it('OTS_ACCOUNTS refuses a weaker one at startup with the rule, never the token', () => {
+    expect(loadConfig({ ...base, OTS_ACCOUNTS: `ops@example.com:${thirtyTwo}` }).accounts).toEqual([
+      { email: 'ops@example.com', token: thirtyTwo },
+    ]);
+    const refusal = (() => {
+      try {
+        loadConfig({ ...base, OTS_ACCOUNTS: `ops@example.com:${thirtyTwo},dev@example.com:${thirtyOne}` });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect((refusal as Error).message).toContain('OTS_ACCOUNTS entries must be email:token, the token 32 to 256 printable ASCII characters');
+    expect((refusal as Error).message).not.toContain(thirtyOne);
+  });
+
+  it('an account cannot be created with a weaker one, whoever asks', async () => {
+    const accounts = new Accounts(new MemoryStore().accounts);
+    await expect(accounts.create('ops@example.com', thirtyOne)).rejects.toThrow('a chosen token must be 32 to 256');
+    expect(await accounts.exists('ops@example.com')).toBe(false);
+    expect(await accounts.create('ops@example.com', thirtyTwo)).toBe(thirtyTwo);
   });
 });

@@ -63,7 +63,7 @@ describe.skipIf(!DOCKER_TESTS)('testcontainers, for real', () => {
         expect((await reveal(url, shared.secret_key)).body).toMatchObject({ value: 'from a container' });
         expect((await reveal(url, shared.secret_key)).body).toMatchObject({ message: 'Unknown secret' });
         const res = await fetch(`${url}/api/v1/authcheck`, {
-          headers: { authorization: `Basic ${Buffer.from('alice@example.com:alice-test-token').toString('base64')}` },
+          headers: { authorization: `Basic ${Buffer.from('alice@example.com:alice-test-token-0123456789abcdef').toString('base64')}` },
         });
         expect(res.status).toBe(200);
       };

@@ -7,7 +7,7 @@ set -u
 signal=${1:-TERM}
 config_by=${2:-flags}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-account=alice@example.com:sometoken123
+account=alice@example.com:sometoken123-0123456789abcdefghij
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

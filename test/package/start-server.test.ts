@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, startServer, type RunningServer } from '../../src/index.js';
 import { redisUrl, TEST_MASTER_KEY } from '../support/app.js';
 
-const ALICE = { email: 'alice@example.com', token: 'alice-token-0123456789' };
+const ALICE = { email: 'alice@example.com', token: 'alice-token-0123456789abcdefghijk' };
 const auth = (u: { email: string; token: string }) => ({
   authorization: `Basic ${Buffer.from(`${u.email}:${u.token}`).toString('base64')}`,
 });

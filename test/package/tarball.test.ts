@@ -105,7 +105,7 @@ describe('the npm package', () => {
   });
 
   it('runs as `npx ots-server`: the URL is the first stdout line, and killing npx stops the server', async () => {
-    const npx = spawn('npx', ['ots-server', '--port', '0', '--account', 'alice@example.com:sometoken123'], {
+    const npx = spawn('npx', ['ots-server', '--port', '0', '--account', 'alice@example.com:sometoken123-0123456789abcdefghij'], {
       cwd: consumer,
       env: childEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,7 +115,7 @@ describe('the npm package', () => {
       const first = await lines.next();
       const url = String(first.value);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const auth = `Basic ${Buffer.from('alice@example.com:sometoken123').toString('base64')}`;
+      const auth = `Basic ${Buffer.from('alice@example.com:sometoken123-0123456789abcdefghij').toString('base64')}`;
       const check = await fetch(`${url}/api/v1/authcheck`, { headers: { authorization: auth } });
       expect(await check.json()).toEqual({ status: 'nominal', locale: 'en' });
 

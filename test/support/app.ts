@@ -16,8 +16,8 @@ export type StoreKind = 'redis' | 'memory';
 export const STORE_KINDS: StoreKind[] = topologyFromEnv() === 'single' ? ['redis', 'memory'] : ['redis'];
 
 export const TEST_MASTER_KEY = 'a3f1c2d4e5b60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00';
-export const ALICE = { email: 'alice@example.com', token: 'alice-token-0123456789' };
-export const BOB = { email: 'bob@example.com', token: 'bob-token-0123456789' };
+export const ALICE = { email: 'alice@example.com', token: 'alice-token-0123456789abcdefghijk' };
+export const BOB = { email: 'bob@example.com', token: 'bob-token-0123456789abcdefghijklm' };
 
 export function redisUrl(): string {
   return inject('redisUrl');
