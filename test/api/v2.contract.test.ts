@@ -949,9 +949,20 @@ describe.each(STORE_KINDS)('v2 on a private instance: ALLOW_ANONYMOUS=false, VER
   });
 });
 
-describe.each(STORE_KINDS)('v2 recent: receipts created in the last 30 days (%s store)', (kind) => {
+describe.each(STORE_KINDS)('v2 recent: the last 30 days, at most RECENT_LIMIT (%s store)', (kind) => {
   let clockMs = Date.now();
-  const s = serve(kind, {}, { now: () => clockMs });
+  const s = serve(kind, { RECENT_LIMIT: '2' }, { now: () => clockMs });
+
+  it('at most RECENT_LIMIT receipts, the newest', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      clockMs += 1_000;
+      keys.push((await conceal(s, V2, { secret: `n${i}` }, BOB)).receiptKey);
+    }
+    const listed = ok(await get(s, `${V2}/receipt/recent`, BOB));
+    expect(listed.records.map((r: { identifier: string }) => r.identifier)).toEqual([keys[2], keys[1]]);
+    expect(listed.count).toBe(2);
+  });
 
   it('a receipt created 31 days ago is no longer listed, though it still exists', async () => {
     const old = await conceal(s, V2, { secret: 'old', ttl: 2592000 }, ALICE); // the receipt lives 60 days
