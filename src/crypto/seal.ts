@@ -62,6 +62,15 @@ function deriveKey(ikm: Buffer, secretKey: string): Buffer {
   return createHmac('sha256', ikm).update('ots-server/v3/secret\0').update(secretKey).digest();
 }
 
+/**
+ * Whether a secret has a passphrase is the caller's decision (the service's: an empty one is none), so only
+ * `undefined` means none here; an empty string would leave that decision to a truthiness test.
+ */
+function refuseEmpty(passphrase: string | undefined): void {
+  if (passphrase === '') throw new Error('empty passphrase: pass undefined for a record without one');
+}
+
+/** Seals `value` under its secret key, with `passphrase` mixed in unless it is undefined. */
 export async function seal(
   value: string,
   secretKey: string,
@@ -69,9 +78,10 @@ export async function seal(
   passphrase?: string,
   scryptParams = SCRYPT_DEFAULT,
 ): Promise<Buffer> {
-  const header = [Buffer.from([VERSION, passphrase ? FLAG_PASSPHRASE : 0])];
+  refuseEmpty(passphrase);
+  const header = [Buffer.from([VERSION, passphrase !== undefined ? FLAG_PASSPHRASE : 0])];
   let pass: Buffer | undefined;
-  if (passphrase) {
+  if (passphrase !== undefined) {
     const { log2N, r, p } = scryptParams;
     pass = await passphraseKey(passphrase, secretKey, log2N, r, p);
     header.push(Buffer.from([log2N, r, p]));
@@ -90,8 +100,9 @@ export async function open(sealed: Buffer, secretKey: string, masterKeys: Buffer
   if (buf.length < 2 + TAG || version !== VERSION || (buf[1]! & ~FLAG_PASSPHRASE) !== 0) {
     throw new SealError();
   }
+  refuseEmpty(passphrase);
   const protectedRecord = (buf[1]! & FLAG_PASSPHRASE) !== 0;
-  if (protectedRecord !== Boolean(passphrase)) throw new SealError();
+  if (protectedRecord !== (passphrase !== undefined)) throw new SealError();
   let offset = 2;
   let pass: Buffer | undefined;
   if (protectedRecord) {

@@ -56,6 +56,14 @@ describe('seal and open', () => {
     await expect(open(sealed, key, [MASTER], 'Open sesame')).rejects.toThrow(SealError);
   });
 
+  // Whether a secret has a passphrase is decided once, by the service (an empty one is none); given "" here, seal
+  // would have to guess, and a record could be flagged protected yet sealed without one.
+  it('seal and open refuse an empty passphrase: only undefined means none', async () => {
+    const key = generateKey();
+    await expect(seal('v', key, MASTER, '', FAST)).rejects.toThrow('empty passphrase');
+    await expect(open(await sealFast('v', key), key, [MASTER], '')).rejects.toThrow('empty passphrase');
+  });
+
   it('refuses a passphrase for a record sealed without one', async () => {
     const key = generateKey();
     await expect(open(await sealFast('plain', key), key, [MASTER], 'anything')).rejects.toThrow(SealError);
