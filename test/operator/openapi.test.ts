@@ -87,6 +87,21 @@ describe('OpenAPI document (Redis store)', () => {
     );
   });
 
+  it('names the configurable limits with their defaults instead of stating one server\'s values as fact', () => {
+    const text = JSON.stringify(doc);
+    expect(text).not.toMatch(/\[60, (7|30) days\]/);
+    const creates = ['/api/v1/share', '/api/v1/generate', '/api/v2/secret/conceal', '/api/v2/secret/generate'];
+    for (const path of creates) {
+      const described = JSON.stringify(doc.paths[path]!.post);
+      for (const limit of ['TTL_DEFAULT` (default 604800)', 'TTL_MIN` (default 60)', 'TTL_MAX_ANONYMOUS` (default 604800)', 'TTL_MAX` (default 2592000)']) {
+        expect(described, `${path} ttl`).toContain(limit);
+      }
+    }
+    for (const path of ['/api/v1/share', '/api/v2/secret/conceal']) {
+      expect(JSON.stringify(doc.paths[path]!.post), `${path} secret`).toContain('MAX_SECRET_BYTES` (default 10000)');
+    }
+  });
+
   it('request schemas never refuse what the contract accepts (they document, they do not validate)', async () => {
     // A number where the document says string, a ttl with trailing junk, an array recipient: all fine on the wire.
     const r = ok<Receipt>(await postJson(t, '/api/v1/share?ttl=3600abc', { secret: 42, recipient: [], share_domain: ['x'] }));

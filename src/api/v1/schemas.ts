@@ -9,6 +9,7 @@
 //   several content types, empty or malformed values included (`ttl=3600abc`).
 import type { FastifySchema } from 'fastify';
 import { STATES } from '../../domain/receipt.js';
+import { SECRET_SIZE_LIMIT, TTL_DEFAULT, TTL_LIMITS } from '../documented-limits.js';
 
 // ---- Shared component schemas (registered once with addSchema, referenced as `Name#`) ----
 
@@ -107,7 +108,7 @@ const createParams = {
   ttl: {
     type: 'integer',
     description:
-      'Seconds the secret lives (default 604800). Leading digits are read; the value is silently clamped into [60, 7 days] for anonymous callers and [60, 30 days] for accounts. The receipt lives twice as long.',
+      `Seconds the secret lives; without it, ${TTL_DEFAULT}. Leading digits are read. ${TTL_LIMITS}. The receipt lives twice as long.`,
   },
   recipient: {
     type: 'string',
@@ -159,7 +160,7 @@ export const shareSchema: FastifySchema = {
   summary: 'Share a secret',
   description: `Stores the given secret and answers its receipt (state \`new\`). ${PARAMS_NOTE}`,
   security: anyCaller,
-  ...params({ secret: { type: 'string', description: 'The secret, kept byte for byte. Required.' }, ...createParams }),
+  ...params({ secret: { type: 'string', description: `The secret, kept byte for byte. ${SECRET_SIZE_LIMIT}. Required.` }, ...createParams }),
   response: { 200: { ...ref('Receipt'), description: 'The receipt of the new secret.' }, ...errors },
 };
 

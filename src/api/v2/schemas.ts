@@ -2,6 +2,7 @@
 // document. They document only: v2/v3 answers are serialized as they are (JSON.stringify) and requests are never
 // validated by schema (the translation in params.ts decides), see api/v2/index.ts.
 import type { FastifySchema } from 'fastify';
+import { SECRET_SIZE_LIMIT, TTL_DEFAULT, TTL_LIMITS } from '../documented-limits.js';
 
 const TAG = { secrets: 'v2 secrets', receipts: 'v2 receipts', meta: 'v2 meta' };
 
@@ -30,8 +31,8 @@ const createPayload = {
     type: 'object',
     description: 'Everything is nested under `secret` (a form body may send `secret[ttl]=3600`).',
     properties: {
-      secret: { type: 'string', description: 'The secret, kept byte for byte (conceal only). Required for conceal.' },
-      ttl: { type: ['integer', 'string'], description: 'Seconds (default 604800); silently clamped to the configured limits.' },
+      secret: { type: 'string', description: `The secret, kept byte for byte (conceal only). ${SECRET_SIZE_LIMIT}. Required for conceal.` },
+      ttl: { type: ['integer', 'string'], description: `Seconds; without it, ${TTL_DEFAULT}. ${TTL_LIMITS}.` },
       passphrase: { type: 'string', description: '`""` means none.' },
       recipient: { type: ['string', 'array'], items: { type: 'string' }, description: 'Email address(es); needs an account.' },
       share_domain: { type: 'string', description: "Ignored when it is this server's own host." },
