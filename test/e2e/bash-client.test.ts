@@ -23,10 +23,11 @@
 //
 // This is Part 1 of issue 13: with the default RECEIPTS_OWNER_ONLY=false the flow passes; with RECEIPTS_OWNER_ONLY=true
 // the credential-less `ots_state` is answered `Not authorized` (and the script cannot get the key).
-// Set OTS_BASH_CLIENT_TRANSCRIPT=<file> to write the session (commands and outputs) to a file.
+// Set OTS_BASH_CLIENT_TRANSCRIPT=<file> to write the session (commands and outputs) to a file, and OTS_BASH_DIR to a
+// checkout of the script to also run its own testRecent with shunit2 (at the end of this file).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +185,42 @@ describe.each([
     ots.uid = '';
     ots.key = '';
     expect(value(await otsRecent())).toBe('Authentication Required');
+  });
+});
+
+// Optional: the script itself and its own test, from a checkout of eengstrom/onetimesecret-bash that this repository
+// does not contain (OTS_BASH_DIR=/path/to/checkout; needs bash 4, curl, jq and shunit2 on PATH). Only testRecent runs
+// (the others call ./ots, whose host is onetimesecret.com): it is selected with shunit2's suite(), and the test's own
+// `.ots.creds` points the script at this server.
+const OTS_BASH_DIR = process.env.OTS_BASH_DIR;
+describe.runIf(OTS_BASH_DIR)("ots.bash's own test.shunit2 testRecent, from OTS_BASH_DIR", () => {
+  it.each([
+    ['default', {}, /^OK$/m],
+    ['RECEIPTS_OWNER_ONLY=true', { RECEIPTS_OWNER_ONLY: 'true' }, /^FAILED \(failures=\d+\)$/m],
+  ])('%s', async (_label, env: Record<string, string>, verdict: RegExp) => {
+    const t = await listen(env);
+    const dir = mkdtempSync(join(tmpdir(), 'ots-bash-run-'));
+    try {
+      for (const f of ['ots.bash', 'test.shunit2']) symlinkSync(join(OTS_BASH_DIR!, f), join(dir, f));
+      writeFileSync(join(dir, '.ots.creds'), `APIUSER="${ALICE.email}"\nAPIKEY="${ALICE.token}"\nots_set_host "${t.origin}"\n`);
+      const out = await new Promise<string>((resolve, reject) => {
+        const child = spawn('bash', ['-c', 'suite() { suite_addTest testRecent; }; . ./test.shunit2'], {
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, SHUNIT_COLOR: 'none' },
+        });
+        let text = '';
+        child.stdout.on('data', (c) => (text += String(c)));
+        child.stderr.on('data', (c) => (text += String(c)));
+        child.once('error', reject);
+        child.once('close', () => resolve(text));
+      });
+      if (TRANSCRIPT) appendFileSync(TRANSCRIPT, `\n# ots.bash's own testRecent (shunit2), ${_label}:\n${out}`);
+      expect(out).toMatch(/^Ran 1 test\.$/m);
+      expect(out).toMatch(verdict);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await t.close();
+    }
   });
 });
 
