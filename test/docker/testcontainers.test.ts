@@ -1,6 +1,6 @@
 // testcontainers on a real Docker engine: the test harness's Docker branch (test/support/redis.ts) gives a Redis
-// container of REDIS_IMAGE, and the README's "In a container (testcontainers)" recipe runs as written, against the
-// ots-server image built from docker/Dockerfile. Runs with OTS_TEST_DOCKER=1 only (see ./docker.ts).
+// container of REDIS_IMAGE, and the "In a container (testcontainers)" recipe of docs/use-in-your-tests.md runs as
+// written, against the ots-server image built from docker/Dockerfile. Runs with OTS_TEST_DOCKER=1 only (see ./docker.ts).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -12,12 +12,12 @@ import { buildArgs, docker, DOCKER_TESTS, REDIS_IMAGE, step } from './docker.js'
 
 const MINUTES = 60_000;
 
-/** The README's testcontainers block, with its `// … tests …` line calling back into this test. */
+/** The testcontainers block of docs/use-in-your-tests.md, with its `// … tests …` line calling back into this test. */
 function readmeRecipe(): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### In a container (testcontainers)'));
+  const doc = readFileSync(join(ROOT, 'docs', 'use-in-your-tests.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## In a container (testcontainers)'));
   const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  expect(block, 'README has a ts block under "In a container (testcontainers)"').toBeDefined();
+  expect(block, 'docs/use-in-your-tests.md has a ts block under "In a container (testcontainers)"').toBeDefined();
   expect(block).toContain('// … tests …');
   return block!.replace('// … tests …', 'await globalThis.otsRecipeTests(url);');
 }
@@ -44,13 +44,13 @@ describe.skipIf(!DOCKER_TESTS)('testcontainers, for real', () => {
     }
   }, 2 * MINUTES);
 
-  describe("the README's recipe for the ots-server image", () => {
+  describe('the documented recipe for the ots-server image', () => {
     // In node_modules, so that the recipe's `import … from 'testcontainers'` resolves as in a user's project.
     const dir = join(ROOT, 'node_modules', '.cache', 'ots-readme-recipe');
     const file = join(dir, `recipe-${process.pid}.mjs`);
     afterAll(() => rmSync(file, { force: true }));
 
-    it('builds the image as the README says, then runs the recipe as written', async () => {
+    it('builds the image as the docs say, then runs the recipe as written', async () => {
       await step('docker build -f docker/Dockerfile -t ots-server:local .', () =>
         docker('build', '-q', '-f', join(ROOT, 'docker', 'Dockerfile'), '-t', 'ots-server:local', ...buildArgs(), ROOT));
       mkdirSync(dir, { recursive: true });
@@ -67,7 +67,7 @@ describe.skipIf(!DOCKER_TESTS)('testcontainers, for real', () => {
         });
         expect(res.status).toBe(200);
       };
-      await step('README testcontainers recipe (start, tests, stop)', () => import(file));
+      await step('documented testcontainers recipe (start, tests, stop)', () => import(file));
       expect(seen).toMatch(/^http:\/\/[\w.:-]+:\d+$/);
     }, 15 * MINUTES);
   });
