@@ -17,7 +17,7 @@ import { paramsPlugin } from './plugins/params.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { routeOfPlugin } from './plugins/route-of.js';
-import { securityHeadersPlugin, setSecurityHeaders } from './plugins/security-headers.js';
+import { securityHeadersPlugin, setBaseSecurityHeaders } from './plugins/security-headers.js';
 import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './api/v1/index.js';
 import apiV2 from './api/v2/index.js';
@@ -89,7 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // A URL that does not decode (`/api/v1/secret/%E0%A4%A`) is bad input in the contract's shape, not Fastify's
     // own JSON.
     // (Answered outside any route, so without the onSend hooks: the security headers are set here.)
-    frameworkErrors: (_err, req, reply) => sendApiError(req, setSecurityHeaders(reply), errors.badRequest(), config.apiErrorStatus),
+    frameworkErrors: (_err, req, reply) => sendApiError(req, setBaseSecurityHeaders(reply), errors.badRequest(), config.apiErrorStatus),
   });
 
   const accounts = new Accounts(deps.store.accounts);

@@ -2,7 +2,7 @@
 // Names carry a content hash, so browsers may cache them forever and a new release is picked up at once.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { setSecurityHeaders } from './headers.js';
+import { setPageSecurityHeaders } from './headers.js';
 import { COPY_JS } from './static/copy.js';
 import { ICON_SVG } from './static/icon.js';
 import { STYLE_CSS } from './static/style.js';
@@ -36,7 +36,7 @@ export async function assetRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { name: string } }>('/static/:name', { config: { rateClass: false, auth: 'none' } }, async (req, reply) => {
     const asset = byName.get(req.params.name);
     if (!asset) return reply.callNotFound();
-    return setSecurityHeaders(reply)
+    return setPageSecurityHeaders(reply)
       .header('Cache-Control', 'public, max-age=31536000, immutable')
       .type(asset.type)
       .send(asset.body);

@@ -1,5 +1,6 @@
-// Response headers of every page: a strict CSP (no inline script or style), no referrer (keys live in URLs),
-// no indexing, no framing, and no caching of pages that may show a secret or a receipt.
+// Response headers of every page and its assets, on top of those every response carries
+// (plugins/security-headers.ts): a strict CSP (no inline script or style), no referrer (keys live in URLs), no
+// indexing, no framing, and no caching of pages that may show a secret or a receipt.
 import type { FastifyReply } from 'fastify';
 import type { SafeHtml } from './html.js';
 
@@ -13,7 +14,7 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join('; ');
 
-export function setSecurityHeaders(reply: FastifyReply): FastifyReply {
+export function setPageSecurityHeaders(reply: FastifyReply): FastifyReply {
   return reply.headers({
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'Referrer-Policy': 'no-referrer',
@@ -27,7 +28,7 @@ export function setSecurityHeaders(reply: FastifyReply): FastifyReply {
 
 /** Sends a rendered page. Every page is no-store: secret, receipt and form pages may hold keys or typed text. */
 export function sendHtml(reply: FastifyReply, status: number, page: SafeHtml): FastifyReply {
-  return setSecurityHeaders(reply)
+  return setPageSecurityHeaders(reply)
     .code(status)
     .headers({
       'Content-Type': 'text/html; charset=utf-8',

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OtsError, type ErrorCode } from '../../domain/errors.js';
 import { describeError, pageStatus } from '../error-page.js';
-import { sendHtml, setSecurityHeaders } from '../headers.js';
+import { sendHtml, setPageSecurityHeaders } from '../headers.js';
 import type { WebOptions } from '../options.js';
 import { createPage, type CreateForm } from '../pages/create.js';
 import { messagePage } from '../pages/message.js';
@@ -39,7 +39,7 @@ export default async function createRoutes(app: FastifyInstance, opts: WebOption
     const { secret, passphrase, ttl } = req.otsParams;
     try {
       const { receipt } = await service.share({ secret, passphrase, ttl }, req.actor);
-      return setSecurityHeaders(reply)
+      return setPageSecurityHeaders(reply)
         .code(303)
         .header('Cache-Control', 'no-store')
         .header('Location', href(view, `/private/${receipt.metadataKey}`))
