@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/built.js';
 import { freePort } from '../support/redis-server.js';
 import { burn, call, reveal, share } from '../deploy/http.js';
-import { composeCommand, docker, DOCKER_TESTS, inspect, must, NODE_IMAGE, note, REDIS_IMAGE, run, step } from './docker.js';
+import { composeCommand, docker, DOCKER_TESTS, inspect, must, NODE_IMAGE, note, readyBody, REDIS_IMAGE, run, step } from './docker.js';
 
 /** What a checkout holds that the build and compose read. */
 const PROJECT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'docker',
@@ -64,7 +64,7 @@ describe.skipIf(!DOCKER_TESTS)('docker compose up, for real', () => {
     });
   const containerOf = async (service: string) => (await compose('ps', '-q', service)).trim();
   const health = async () => (await inspect<Container>(await containerOf('app'))).State.Health?.Status;
-  const ready = async () => (await call(origin, 'GET', '/ready').catch(() => ({ body: {} }))).body;
+  const ready = () => readyBody(origin);
   /** HTTP Basic credentials, as OTS clients send them. */
   const asAccount = (email: string, token: string) => ({ authorization: `Basic ${Buffer.from(`${email}:${token}`).toString('base64')}` });
 

@@ -3,6 +3,8 @@
 // then a missing or broken engine fails them, it never skips them.
 import { execFile } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../e2e/built.js';
 
 export const DOCKER_TESTS = process.env.OTS_TEST_DOCKER === '1';
 
@@ -68,3 +70,13 @@ export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 export async function inspect<T = Record<string, unknown>>(id: string): Promise<T> {
   return (JSON.parse(await docker('inspect', id)) as T[])[0]!;
 }
+
+/** `docker build -f docker/Dockerfile -t ots-server:local .`, as docs/deployment.md says (cached layers: seconds). */
+export const buildImage = () =>
+  step('docker build -f docker/Dockerfile -t ots-server:local .', () =>
+    docker('build', '-q', '-f', join(ROOT, 'docker', 'Dockerfile'), '-t', 'ots-server:local', ...buildArgs(), ROOT));
+
+/** GET /ready's body, or undefined; each try bounded, since until the server listens docker's port proxy may accept
+ * a connection and then hold it. */
+export const readyBody = (origin: string): Promise<unknown> =>
+  fetch(`${origin}/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.json(), () => undefined);
