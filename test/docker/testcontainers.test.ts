@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/built.js';
 import { startTestRedis } from '../support/redis.js';
 import { call, reveal, share } from '../deploy/http.js';
-import { buildArgs, docker, DOCKER_TESTS, REDIS_IMAGE, step } from './docker.js';
+import { buildImage, docker, DOCKER_TESTS, REDIS_IMAGE, step } from './docker.js';
 
 const MINUTES = 60_000;
 
@@ -51,10 +51,10 @@ describe.skipIf(!DOCKER_TESTS)('testcontainers, for real', () => {
     afterAll(() => rmSync(file, { force: true }));
 
     it('builds the image as the docs say, then runs the recipe as written', async () => {
-      await step('docker build -f docker/Dockerfile -t ots-server:local .', () =>
-        docker('build', '-q', '-f', join(ROOT, 'docker', 'Dockerfile'), '-t', 'ots-server:local', ...buildArgs(), ROOT));
+      await buildImage();
       mkdirSync(dir, { recursive: true });
-      writeFileSync(file, readmeRecipe());
+      const recipe = readmeRecipe();
+      writeFileSync(file, recipe);
       let seen: string | undefined;
       (globalThis as { otsRecipeTests?: (url: string) => Promise<void> }).otsRecipeTests = async (url) => {
         seen = url;
@@ -62,10 +62,14 @@ describe.skipIf(!DOCKER_TESTS)('testcontainers, for real', () => {
         const shared = await share(url, 'from a container');
         expect((await reveal(url, shared.secret_key)).body).toMatchObject({ value: 'from a container' });
         expect((await reveal(url, shared.secret_key)).body).toMatchObject({ message: 'Unknown secret' });
-        const res = await fetch(`${url}/api/v1/authcheck`, {
-          headers: { authorization: `Basic ${Buffer.from('alice@example.com:alice-test-token-0123456789abcdef').toString('base64')}` },
+        // The account the recipe's OTS_ACCOUNTS makes, as its owner.
+        const [email, token] = /OTS_ACCOUNTS: '([^:']+):([^']+)'/.exec(recipe)!.slice(1) as [string, string];
+        const res = await fetch(`${url}/api/v1/share`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${email}:${token}`).toString('base64')}` },
+          body: new URLSearchParams({ secret: 'from an account' }),
         });
-        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ custid: email });
       };
       await step('documented testcontainers recipe (start, tests, stop)', () => import(file));
       expect(seen).toMatch(/^http:\/\/[\w.:-]+:\d+$/);
