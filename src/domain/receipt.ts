@@ -8,8 +8,11 @@ export function receiptTtlOf(secretTtl: number): number {
   return secretTtl * 2;
 }
 
-/** States in which the secret may still exist and can be revealed or burned. */
-export const LIVE_STATES: readonly State[] = ['new', 'viewed'];
+// Two words, one meaning each: a receipt is *live* while the store still keeps it, in any state (what
+// /private/recent lists and `admin stats` counts); its secret is *unread* while the receipt is new or viewed.
+
+/** States in which the secret is unread: it may still exist and can be revealed or burned. */
+export const UNREAD_STATES: readonly State[] = ['new', 'viewed'];
 /** A guess made while the secret was missing; a late reveal or burn that actually happened overrides it. */
 export const OVERRIDABLE_STATES: readonly State[] = ['new', 'viewed', 'orphaned', 'expired'];
 
@@ -60,21 +63,21 @@ export interface ReceiptView {
   passphrase_required?: boolean;
 }
 
-export interface Liveness {
+export interface TimeLeft {
   metadataTtl: number; // whole seconds left on the receipt
   secretTtl: number | null; // whole seconds left on the secret, null when gone
 }
 
 /** The receipt object of share, generate, receipt view and burn. */
-export function receiptView(r: ReceiptRecord, live: Liveness): ReceiptView {
-  const secretGone = r.state !== 'new' && r.state !== 'viewed';
+export function receiptView(r: ReceiptRecord, left: TimeLeft): ReceiptView {
+  const secretGone = !UNREAD_STATES.includes(r.state);
   const view: ReceiptView = {
     custid: r.custid,
     metadata_key: r.metadataKey,
     secret_key: secretGone ? '' : r.secretKey,
     ttl: r.ttl,
-    metadata_ttl: live.metadataTtl,
-    secret_ttl: secretGone ? null : live.secretTtl,
+    metadata_ttl: left.metadataTtl,
+    secret_ttl: secretGone ? null : left.secretTtl,
     state: r.state,
     updated: r.updated,
     created: r.created,
@@ -90,9 +93,9 @@ export function receiptView(r: ReceiptRecord, live: Liveness): ReceiptView {
   return view;
 }
 
-/** The receipt object of /private/recent: no secret key, no secret TTL, no passphrase flag. */
-export function recentView(r: ReceiptRecord, live: Liveness): ReceiptView {
-  const view = receiptView(r, { metadataTtl: live.metadataTtl, secretTtl: null });
+/** The receipt object of /private/recent (live receipts, in any state): no secret key, TTL or passphrase flag. */
+export function recentView(r: ReceiptRecord, left: TimeLeft): ReceiptView {
+  const view = receiptView(r, { metadataTtl: left.metadataTtl, secretTtl: null });
   delete view.secret_key;
   delete view.passphrase_required;
   view.secret_ttl = null;

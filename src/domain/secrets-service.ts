@@ -8,10 +8,10 @@ import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from '.
 import {
   ANONYMOUS_CUSTID,
   goneState,
-  LIVE_STATES,
   mayView,
   OVERRIDABLE_STATES,
   receiptTtlOf,
+  UNREAD_STATES,
   type ReceiptRecord,
   type SecretKind,
 } from './receipt.js';
@@ -298,9 +298,9 @@ export class SecretsService {
     if (!found) throw errors.unknownReceipt(metadataKey);
     this.checkOwner(found.receipt, actor);
     const { receipt, metadataTtl, secretTtl } = found;
-    if (LIVE_STATES.includes(receipt.state) && secretTtl === null) {
+    if (UNREAD_STATES.includes(receipt.state) && secretTtl === null) {
       const gone = goneState(receipt, this.now());
-      if (await this.store.transition(metadataKey, LIVE_STATES, gone, this.now())) {
+      if (await this.store.transition(metadataKey, UNREAD_STATES, gone, this.now())) {
         if (gone === 'expired') this.events.expired?.();
         return { receipt: { ...receipt, state: gone, updated: this.now() }, metadataTtl, secretTtl };
       }
@@ -313,7 +313,7 @@ export class SecretsService {
   /** Destroys an unread secret; a protected one needs its passphrase. Answers the receipt after the burn. */
   async burn(metadataKey: string, passphrase: string | undefined, actor: Actor): Promise<ReceiptSnapshot> {
     const { receipt, metadataTtl } = await this.ownedReceipt(metadataKey, actor);
-    if (!LIVE_STATES.includes(receipt.state)) throw errors.secretGone(metadataKey);
+    if (!UNREAD_STATES.includes(receipt.state)) throw errors.secretGone(metadataKey);
     const now = this.now();
     const settle: Settle = { to: 'burned', from: OVERRIDABLE_STATES, at: now };
     const claim = await this.store.claim(receipt.secretKey, settle);

@@ -160,7 +160,7 @@ return {n, redis.call('PTTL', KEYS[1])}
 
 /**
  * KEYS: receipt. ARGV: the secret key's name before and after the secret key. Returns the receipt's fields, its
- * PTTL and, for a live receipt kept beside its secret (field b), the secret's PTTL (-3: not read here). Who may
+ * PTTL and, for an unread receipt kept beside its secret (field b), the secret's PTTL (-3: not read here). Who may
  * see it, and a first view's move to viewed, are decided by the caller (domain/receipt.ts mayView).
  */
 export const VIEW_RECEIPT = `

@@ -253,6 +253,20 @@ describe.each(STORE_KINDS)('v1 wire contract (%s store)', (kind) => {
       for (const r of recent) expectIntegerTimes(r);
     });
 
+    it('lists live receipts: every one still kept, whatever its state (received and burned included)', async () => {
+      clockMs += 1_000;
+      const read = await share(t, { secret: 'to be read' }, ALICE);
+      ok(await reveal(t, read.secret_key!));
+      clockMs += 1_000;
+      const burnt = await share(t, { secret: 'to be burned' }, ALICE);
+      ok(await burn(t, burnt.metadata_key, {}, ALICE));
+      const recent = ok<Receipt[]>(await get(t, '/api/v1/private/recent', ALICE));
+      expect(recent.slice(0, 2).map((r) => [r.metadata_key, r.state])).toEqual([
+        [burnt.metadata_key, 'burned'],
+        [read.metadata_key, 'received'],
+      ]);
+    });
+
     it('keeps newest first among receipts created within the same second', async () => {
       const keys: string[] = [];
       for (let i = 0; i < 6; i++) keys.push((await share(t, { secret: `same second ${i}` }, ALICE)).metadata_key);

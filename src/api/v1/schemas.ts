@@ -231,7 +231,7 @@ export const burnSchema: FastifySchema = {
 export const recentSchema: FastifySchema = {
   tags: ['receipts'],
   summary: "The account's recent receipts",
-  description: 'Live receipts, newest first, without `secret_key`, with `secret_ttl` null.',
+  description: 'Live receipts (those still kept, in any state), newest first, without `secret_key`, with `secret_ttl` null.',
   security: accountOnly,
   response: { 200: { type: 'array', items: ref('Receipt'), description: 'The receipts.' }, ...errors },
 };

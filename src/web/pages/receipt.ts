@@ -1,6 +1,6 @@
 // GET /private/:key : the creator's receipt — share link, passphrase set, state, time left, burn button.
 // POST /private/:key/burn ends on burnedPage.
-import type { ReceiptView } from '../../domain/receipt.js';
+import { UNREAD_STATES, type ReceiptView } from '../../domain/receipt.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatDuration } from '../i18n/index.js';
 import { href, type View } from '../view.js';
@@ -13,12 +13,12 @@ export interface ReceiptPageOptions {
   error?: string;
 }
 
-function facts(view: View, r: ReceiptView, live: boolean, nowSeconds: number): SafeHtml {
+function facts(view: View, r: ReceiptView, unread: boolean, nowSeconds: number): SafeHtml {
   const { t } = view;
   return html`<dl class="facts">
 <dt>${t.stateTerm}</dt><dd id="state" data-state="${r.state}">${t.states[r.state]}</dd>
-${live && html`<dt>${t.passphraseTerm}</dt><dd id="passphrase-state">${r.passphrase_required ? t.passphraseSet : t.passphraseNotSet}</dd>`}
-${live && typeof r.secret_ttl === 'number' && html`<dt>${t.expiresTerm}</dt><dd id="time-left">${formatDuration(r.secret_ttl, t)}</dd>`}
+${unread && html`<dt>${t.passphraseTerm}</dt><dd id="passphrase-state">${r.passphrase_required ? t.passphraseSet : t.passphraseNotSet}</dd>`}
+${unread && typeof r.secret_ttl === 'number' && html`<dt>${t.expiresTerm}</dt><dd id="time-left">${formatDuration(r.secret_ttl, t)}</dd>`}
 ${r.received !== undefined && html`<dt>${t.readTerm}</dt><dd><time datetime="${new Date(r.received * 1000).toISOString()}">${t.ago(formatDuration(nowSeconds - r.received, t))}</time></dd>`}
 </dl>`;
 }
@@ -37,7 +37,7 @@ ${r.passphrase_required && html`<label for="burn-passphrase">${t.burnPassphraseL
 
 export function receiptPage(view: View, r: ReceiptView, opts: ReceiptPageOptions): SafeHtml {
   const { t } = view;
-  const live = (r.state === 'new' || r.state === 'viewed') && Boolean(r.secret_key);
+  const unread = UNREAD_STATES.includes(r.state) && Boolean(r.secret_key);
   const shareUrl = `${opts.publicUrl}/secret/${r.secret_key ?? ''}`;
   const gone = r.state === 'new' || r.state === 'viewed' ? undefined : t.goneMessages[r.state];
   return layout(
@@ -45,7 +45,7 @@ export function receiptPage(view: View, r: ReceiptView, opts: ReceiptPageOptions
     t.receiptTitle,
     html`<h1>${t.receiptTitle}</h1>
 ${
-  live
+  unread
     ? html`<p class="lead">${t.receiptIntro}</p>
 <label for="share-link">${t.shareLinkLabel}</label>
 <div class="copy-row"><input type="text" id="share-link" value="${shareUrl}" readonly data-select-on-focus>${copyButton(view, 'share-link')}</div>
@@ -53,9 +53,9 @@ ${copyStatus('share-link')}`
     : html`<p class="notice ok">${gone}</p>`
 }
 <h2>${t.detailsHeading}</h2>
-${facts(view, r, live, opts.nowSeconds)}
+${facts(view, r, unread, opts.nowSeconds)}
 <p class="hint">${t.receiptKeptFor(formatDuration(r.metadata_ttl, t))} ${t.receiptPrivate}</p>
-${live && burnForm(view, r, opts.error)}
+${unread && burnForm(view, r, opts.error)}
 <p class="home"><a href="${href(view, '/')}">${t.home}</a></p>`,
   );
 }
