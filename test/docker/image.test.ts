@@ -18,7 +18,8 @@ describe.skipIf(!DOCKER_TESTS)('the image alone, `docker run --read-only --cap-d
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     id = (await step('docker run -d --read-only --cap-drop ALL --security-opt no-new-privileges', () =>
-      docker('run', '-d', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      // --health-interval: the image's own HEALTHCHECK command, checked every 2 s instead of 15 s to save time.
+      docker('run', '-d', '--health-interval', '2s', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
         '-e', `OTS_SECRET=${randomBytes(32).toString('hex')}`, '-p', `127.0.0.1:${port}:7143`, 'ots-server:local'))).trim();
     await step('docker run: /ready', () =>
       expect.poll(() => readyBody(origin), { timeout: 30_000, interval: 200 }).toEqual({ status: 'ready', store: 'memory' }));
