@@ -3,7 +3,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import { STATES, type State } from '../domain/receipt.js';
 import { FIELD } from '../store/receipt-codec.js';
-import { RedisKeys } from '../store/redis-store.js';
+import { isReplyError, RedisKeys } from '../store/redis-store.js';
 import { StoreUnavailableError } from '../domain/store.js';
 
 export interface StoreStats {
@@ -39,8 +39,9 @@ async function scanKeys(redis: Redis | Cluster, pattern: string, each: (node: Re
       } while (cursor !== '0');
     }
   } catch (err) {
-    // Redis's own refusals are bugs; anything else means it cannot be reached (the CLI says so).
-    if ((err as Error).name === 'ReplyError') throw err;
+    // The store's rule: Redis's own refusals are bugs; anything else (LOADING, READONLY, … included) means it cannot
+    // be used now (the CLI says so).
+    if (isReplyError(err)) throw err;
     throw new StoreUnavailableError(err);
   }
 }

@@ -25,8 +25,11 @@ import {
  */
 const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
 
-/** Redis answered with an error of its own (a bug), as opposed to being unreachable or unable to serve. */
-function isReplyError(err: unknown): boolean {
+/**
+ * Redis answered with an error of its own (a bug), as opposed to being unreachable or unable to serve. The rule for
+ * every reader of the store, `admin stats` included.
+ */
+export function isReplyError(err: unknown): boolean {
   return err instanceof Error && err.name === 'ReplyError' && !UNAVAILABLE_REPLY.test(err.message);
 }
 

@@ -5,6 +5,9 @@ import { burn, get, ok, reveal, share } from '../api/wire.js';
 import { ensureBuilt, runBuilt } from '../e2e/built.js';
 import { ALICE, makeApp, redisUrl, type TestApp } from '../support/app.js';
 import { makePrefixedRedisStore, type PrefixedRedisStore } from '../support/redis-inspect.js';
+import { StoreUnavailableError } from '../../src/domain/store.js';
+import { createRedisClient } from '../../src/store/redis-client.js';
+import { freePort, RedisServer } from '../support/redis-server.js';
 
 describe('admin stats (Redis)', () => {
   let t: TestApp;
@@ -74,6 +77,39 @@ describe('admin stats (Redis)', () => {
     const result = await runBuilt('cli/admin.js', ['stats'], { REDIS_URL: 'redis://127.0.0.1:1', REDIS_PREFIX: redis.prefix });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cannot reach redis redis://127.0.0.1:1');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+// The store's rule, the same here: LOADING, READONLY, MASTERDOWN and the like say Redis cannot serve now, not that
+// the command is wrong. A replica whose master is gone, told not to serve stale data, answers SCAN with MASTERDOWN.
+describe('admin stats on a Redis that cannot serve now', () => {
+  let replica: RedisServer;
+  beforeAll(async () => {
+    replica = await RedisServer.start({ args: ['--replicaof', '127.0.0.1', String(await freePort())] });
+    // Only once it is up (the harness's readiness PING would meet MASTERDOWN too).
+    const control = createRedisClient(replica.url);
+    await control.connect();
+    await control.config('SET', 'replica-serve-stale-data', 'no');
+    control.disconnect();
+  });
+  afterAll(() => replica?.destroy());
+
+  it('is the store unavailable, as for the server, not a Redis bug', async () => {
+    const client = createRedisClient(replica.url);
+    try {
+      await client.connect();
+      await expect(client.scan('0')).rejects.toThrow(/^MASTERDOWN/); // what the replica answers
+      await expect(collectStats(client, 'ots:')).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('the CLI says it cannot use the store (exit 1), without a stack trace', async () => {
+    const result = await runBuilt('cli/admin.js', ['stats'], { REDIS_URL: replica.url });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cannot reach redis ${replica.url}`);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 });
