@@ -4,8 +4,8 @@ import { coalesceWrites } from './coalesce-writes.js';
 import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
-  /** The Buffer variant ioredis defines for every custom command: the record is binary. */
   otsCreateBeside(secret: string, receipt: string, record: Buffer, ttl: number, receiptTtl: number, ...fields: string[]): Promise<number>;
+  /** The Buffer variant ioredis defines for every custom command (`otsClaim` is defined below): the record is binary. */
   otsClaimBuffer(
     secret: string,
     attempts: string,
