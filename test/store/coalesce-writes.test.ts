@@ -1,10 +1,11 @@
 // Commands issued in one turn of the event loop reach Redis in one socket write (src/store/coalesce-writes.ts),
 // in order, and nothing is held back past that turn.
 import type { Socket } from 'node:net';
-import { Redis } from 'ioredis';
+import { type Cluster, type Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/store/redis-client.js';
 import { redisUrl } from '../support/app.js';
+import { startCluster } from '../support/topology-cluster.js';
 
 /** Counts the socket's calls into the kernel-facing write paths of Node's stream (one per system call). */
 function countWrites(socket: Socket) {
@@ -45,11 +46,24 @@ describe('Redis write coalescing', () => {
     expect(counts).toEqual({ write: 0, writev: 1, chunks: 50 });
   });
 
-  it('without it, ioredis makes one write per command (the cost it removes)', async () => {
-    const client = await connected(new Redis(redisUrl(), { lazyConnect: true }));
-    const counts = countWrites(client.stream as Socket);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => client.echo(`m${i}`)));
-    expect(counts.write + counts.writev).toBe(50);
+  // A Cluster client opens a connection per node as it learns the slot map: each is coalesced as it connects.
+  it('coalesces every node connection of a Cluster client: one write per node for one turn of commands', async () => {
+    const cluster = await startCluster();
+    const client = createRedisClient(cluster.target) as Cluster;
+    try {
+      await client.connect();
+      const masters = client.nodes('master');
+      await Promise.all(masters.map((node) => node.ping())); // every node connected before counting
+      const counts = masters.map((node) => countWrites(node.stream as Socket));
+      const keys = Array.from({ length: 60 }, (_, i) => `coalesce-cluster-${i}`); // spread over the three masters
+      expect(await Promise.all(keys.map((key) => client.set(key, 'v')))).toEqual(keys.map(() => 'OK'));
+      expect(counts.filter((c) => c.chunks > 0)).toHaveLength(3);
+      for (const c of counts) expect({ ...c, chunks: 0 }).toEqual({ write: 0, writev: 1, chunks: 0 });
+      expect(counts.reduce((sum, c) => sum + c.chunks, 0)).toBe(60);
+    } finally {
+      client.disconnect();
+      await cluster.stop();
+    }
   });
 
   it('holds nothing past the turn: commands that each wait for the one before are all sent', async () => {
