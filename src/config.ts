@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { CHOSEN_TOKEN_RULE, isStrongToken } from './crypto/tokens.js';
 
 // One validated schema for every environment variable: name, default, meaning, parser.
@@ -33,6 +34,10 @@ const bool: Parser<boolean> = (raw, name) => {
 };
 
 const text: Parser<string> = (raw) => raw.trim();
+
+/** A process count: a whole number, or `auto` for the available parallelism (the cores this process may use). */
+const processCount: Parser<number> = (raw, name) =>
+  raw.trim().toLowerCase() === 'auto' ? availableParallelism() : int(1, 256)(raw, name);
 
 const oneOf =
   <T extends string>(...values: T[]): Parser<T> =>
@@ -188,6 +193,12 @@ export const settings = {
     '10',
     'Seconds a SIGTERM or SIGINT waits for in-flight requests to finish before the server exits anyway (with code 1). Keep it below your orchestrator\'s kill grace period.',
     int(1, 3600),
+  ),
+  workers: setting(
+    'WORKERS',
+    '1',
+    'Server processes sharing the port (node:cluster): a number, or `auto` for one per available core. One process per container is the container convention, hence 1; with more, counts and rate limits stay shared through Redis (the memory store cannot be shared: it needs 1), and `METRICS_PORT` serves the sum over all of them.',
+    processCount,
   ),
   redisUrl: setting(
     'REDIS_URL',
@@ -443,6 +454,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     if (c.smtpUrl && !c.smtpFrom) problems.push('SMTP_FROM is required when SMTP_URL is set (e.g. "Secrets <noreply@example.com>")');
     const topologies = redisSettingsGiven(c);
     if (topologies.length > 1) problems.push(`Set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, got ${topologies.join(' and ')}`);
+    if (topologies.length === 0 && c.workers! > 1) {
+      problems.push(`WORKERS=${c.workers} needs Redis: the memory store lives in one process (set REDIS_URL, or WORKERS=1)`);
+    }
     if (topologies.length > 0 && !c.secret && options.requireSecret !== false) {
       problems.push(`OTS_SECRET is required when ${topologies[0]} is set (generate one with: openssl rand -hex 32)`);
     }
