@@ -3,7 +3,9 @@
 // (v1 new/viewed = v2 new, received = revealed), and of reveals sent through several versions at once exactly one
 // succeeds. Through a real socket on both stores.
 import { describe, expect, it } from 'vitest';
+import type { MemoryStore } from '../../src/store/memory-store.js';
 import { ALICE, STORE_KINDS } from '../support/app.js';
+import { makePrefixedRedisStore } from '../support/redis-inspect.js';
 import {
   byAccountId,
   conceal,
@@ -181,5 +183,37 @@ describe.each(STORE_KINDS)('v1, v2 and v3 on one store (%s store)', (kind) => {
     expectV1Error(await get(s, `${V1}/private/${key}`), 'Unknown secret', { secret_key: key });
     expectError(await get(s, `${V2}/receipt/${key}`), 404, UNKNOWN_RECEIPT);
     expectError(await get(s, `${V3}/guest/receipt/${key}`), 404, UNKNOWN_RECEIPT);
+  });
+});
+
+describe.each(STORE_KINDS)('an orphaned receipt in v1, v2 and v3 (%s store)', (kind) => {
+  // The secret is removed behind the app's back (an operator, a crash): the receipt still says new until viewed.
+  let deleteRedisKey: ((key: string) => Promise<number>) | undefined;
+  const s = serve(kind, {}, async () => {
+    if (kind === 'memory') return {};
+    const { store, keys } = await makePrefixedRedisStore();
+    deleteRedisKey = (key) => store.redis.del(keys.secret(key));
+    return { store };
+  });
+  const deleteSecret = async (key: string) => {
+    if (deleteRedisKey) expect(await deleteRedisKey(key)).toBe(1);
+    else expect((s.store as MemoryStore).secrets.secretMap.delete(key)).toBe(true);
+  };
+
+  it('is orphaned, destroyed, its secret unknown; burn answers success false', async () => {
+    const made = await conceal(s, V2, { secret: 'vanishes', ttl: 3600 });
+    await deleteSecret(made.secretKey);
+    expect(ok(await get(s, `${V2}/receipt/${made.receiptKey}`)).record).toMatchObject({
+      state: 'orphaned',
+      is_orphaned: true,
+      is_destroyed: true,
+      is_expired: false,
+      secret_state: null,
+    });
+    expect(ok(await get(s, `${V3}/guest/receipt/${made.receiptKey}`)).record.state).toBe('orphaned');
+    expect(ok(await get(s, `${V1}/private/${made.receiptKey}`)).state).toBe('orphaned');
+    expectError(await revealV2(s, V2, made.secretKey), 404, UNKNOWN_SECRET);
+    const burned = ok(await post(s, `${V2}/receipt/${made.receiptKey}/burn`, { continue: true }));
+    expect([burned.success, burned.record.state]).toEqual([false, 'orphaned']);
   });
 });
