@@ -2,7 +2,7 @@
 // `npm run admin` never builds, so neither rewrites dist/ under a server running from it. Each runs in a copy of the
 // checkout (sources, scripts, package.json; node_modules linked), so edits in the real src/ cannot touch it.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -120,6 +120,23 @@ describe('without a build', () => {
       rmSync(checkout, { recursive: true, force: true });
     }
   });
+
+  it('prepare warns of sources that do not compile but lets npm ci finish; npm start then fails with the error', async () => {
+    const checkout = copyOfCheckout(['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'src']);
+    try {
+      writeFileSync(join(checkout, 'src', 'does-not-compile.ts'), "export const n: number = 'not a number';\n");
+      const prepare = await npm(checkout, ['run', '--silent', 'prepare']);
+      expect(prepare.code, prepare.stderr).toBe(0);
+      expect(prepare.stderr).toContain('does-not-compile.ts');
+      expect(prepare.stderr).toContain('dist/ was not updated; npm start builds it again');
+      expect(existsSync(join(checkout, 'dist'))).toBe(false);
+      const start = await npm(checkout, ['start']);
+      expect(start.code).not.toBe(0);
+      expect(start.stderr).toContain('does-not-compile.ts');
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  }, BUILD_TIMEOUT);
 
   it("prepare does nothing before the sources are there (docker/Dockerfile runs npm ci before it copies src/)", async () => {
     const checkout = copyOfCheckout(['package.json']);
