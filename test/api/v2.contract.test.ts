@@ -96,6 +96,9 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expectError(await get(s, `${V2}/nope`), 404, NOT_FOUND);
       expectError(await post(s, `${V2}/share`, { secret: 'x' }), 404, NOT_FOUND);
       expectError(await get(s, `${V2}/authcheck`, ALICE), 404, NOT_FOUND);
+      expectError(await send(s, 'DELETE', `${V2}/receipt/${UNKNOWN_KEY}`), 404, NOT_FOUND);
+      expectError(await send(s, 'PUT', `${V2}/secret/conceal`, { body: '{}', contentType: 'application/json' }), 404, NOT_FOUND);
+      expectError(await send(s, 'PATCH', `${V2}/guest/receipt/${UNKNOWN_KEY}`, { body: '{}', contentType: 'application/json' }), 404, NOT_FOUND);
     });
 
     it('literal segments win: GET /receipt/recent is the list; GET /secret/conceal and /secret/status look up a key', async () => {
