@@ -5,7 +5,10 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadConfig, settings } from '../../src/config.js';
 import { ROOT } from '../e2e/built.js';
 
@@ -148,6 +151,25 @@ describe('docker-compose.yml, as `docker-compose config` resolves it', () => {
   it('publishes wherever OTS_BIND and OTS_PORT say', async () => {
     const { resolved } = await config({ OTS_SECRET: DUMMY_SECRET, OTS_BIND: '0.0.0.0', OTS_PORT: '8080' });
     expect(resolved!.services.app!.ports).toEqual(['0.0.0.0:8080:7143/tcp']);
+  });
+});
+
+// Compose v2 does not install on these machines; what it reads is the Compose Specification, whose JSON schema the
+// docker-compose npm package ships. The schema refuses unknown keys, so a key only 1.29 knows would fail here.
+describe('docker-compose.yml, by the Compose Specification schema (what Compose v2 implements)', () => {
+  const schemaPath = createRequire(import.meta.url).resolve('docker-compose/schema/compose-spec.json');
+  const { $schema: _draft, ...schema } = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+  const file = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as Record<string, unknown>;
+
+  it('is valid, and has no obsolete top-level `version`', () => {
+    expect(validate(file), JSON.stringify(validate.errors)).toBe(true);
+    expect(file).not.toHaveProperty('version');
+  });
+
+  it('is refused when a service has a key the specification does not know (the check has teeth)', () => {
+    const services = file.services as Record<string, Record<string, unknown>>;
+    expect(validate({ ...file, services: { ...services, app: { ...services.app, stop_grace: '15s' } } })).toBe(false);
   });
 });
 
