@@ -1,7 +1,7 @@
 // Pieces every benchmark here shares: starting a server as a child process, driving it with autocannon, and
 // reading what a phase cost (req/s, latency, the server's CPU per request). All traffic goes to 127.0.0.1.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import autocannon, { type Result } from 'autocannon';
 import { RUNTIME_ENV } from './runtime-env.js';
 
@@ -15,11 +15,17 @@ export interface Server {
   child: ChildProcess;
 }
 
-export function startServer(name: string, script: string, env: Record<string, string>, port: number): Promise<Server> {
+export function startServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  port: number,
+  stdout: 'ignore' | 'pipe' = 'ignore',
+): Promise<Server> {
   const child = fork(script, [], {
     execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [],
     env: { ...process.env, ...RUNTIME_ENV, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
   const url = `http://127.0.0.1:${port}`;
   return new Promise((resolve, reject) => {
@@ -85,8 +91,17 @@ export interface Figures {
   cpuUs: number;
 }
 
-/** CPU time a process has used so far, in ms (Linux /proc; clock ticks of 10 ms); 0 elsewhere. */
+/**
+ * CPU time a process has used so far, in ms, on Linux: the nanosecond counts of its threads (/proc/…/schedstat),
+ * else its clock ticks of 10 ms (too coarse for a difference of a few µs per request); 0 elsewhere.
+ */
 export function cpuMs(pid: number | undefined): number {
+  try {
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    return tasks.reduce((ms, t) => ms + Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6, 0);
+  } catch {
+    // schedstat missing (kernel without it) or the process gone: the coarser count below
+  }
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
@@ -105,6 +120,24 @@ export async function phase(s: Server, opts: autocannon.Options): Promise<Figure
   return { rps, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, cpuUs, result: r };
 }
 
+/**
+ * BENCH_CLIENTS=many sends the requests from CONNECTIONS clients in turn (X-Forwarded-For, from a server that
+ * trusts 127.0.0.1), so the requests in flight at once are mostly from different clients, as ordinary traffic is;
+ * by default every request is from one client, as a flood is.
+ */
+const MANY_CLIENTS = process.env.BENCH_CLIENTS === 'many';
+let requestsSent = 0;
+
+type Setup = (req: autocannon.Request, context: object) => autocannon.Request;
+
+function asClient(setup: Setup = (req) => req): Setup {
+  if (!MANY_CLIENTS) return setup;
+  return (req, context) => {
+    const r = setup(req, context);
+    return { ...r, headers: { ...r.headers, 'x-forwarded-for': `10.0.0.${requestsSent++ % CONNECTIONS}` } };
+  };
+}
+
 /** `amount` creates of a 200-byte secret; collects each answer's secret and metadata keys. */
 export async function createPhase(s: Server, amount: number) {
   const created: { secret: string; metadata: string }[] = [];
@@ -116,6 +149,7 @@ export async function createPhase(s: Server, amount: number) {
         method: 'POST',
         headers: FORM,
         body: `secret=${SECRET}&ttl=3600`,
+        setupRequest: asClient(),
         onResponse: (status, body) => {
           if (status !== 200) return;
           const r = JSON.parse(body) as { secret_key: string; metadata_key?: string };
@@ -134,7 +168,7 @@ export function revealPhase(s: Server, created: { secret: string }[]) {
   return phase(s, {
     url: s.url,
     amount: created.length,
-    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/api/v1/secret/${created[next++]!.secret}` }) }],
+    requests: [{ method: 'POST', setupRequest: asClient((req) => ({ ...req, path: `/api/v1/secret/${created[next++]!.secret}` })) }],
   });
 }
 
@@ -175,6 +209,7 @@ export function benchEnv(redisUrl: string): Record<string, string> {
     RATE_LIMIT_REVEAL: huge,
     RATE_LIMIT_RECEIPT: huge,
     RATE_LIMIT_BURN: huge,
+    ...(MANY_CLIENTS ? { TRUST_PROXY: '127.0.0.1' } : {}),
   };
 }
 

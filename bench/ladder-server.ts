@@ -13,30 +13,20 @@ import { loadConfig } from '../src/config.js';
 import { seal, open } from '../src/crypto/seal.js';
 import { generateKey } from '../src/domain/keys.js';
 import { ANONYMOUS, SecretsService } from '../src/domain/secrets-service.js';
-import { lazyChildLoggerFactory } from '../src/plugins/lazy-child-logger.js';
 import { parseUrlEncoded } from '../src/plugins/urlencoded.js';
-import { rateLimitPlugin } from '../src/plugins/rate-limit.js';
 import { requestLogPlugin } from '../src/plugins/request-log.js';
-import { routeOfPlugin } from '../src/plugins/route-of.js';
+import { rateLimitPlugin } from '../src/rate-limit/plugin.js';
 import { createStore } from '../src/store/index.js';
 
 const rung = Number(process.env.LADDER_RUNG ?? 0);
 const config = loadConfig();
 const logger = rung >= 1 ? createLogger(config) : undefined;
-// Logging set up as the server does it (src/app.ts): its logger, its per-request logger, its request line.
-const app = Fastify(
-  logger
-    ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: lazyChildLoggerFactory }
-    : {},
-);
+// Logging set up as the server does it (src/app.ts): its logger and its request line instead of Fastify's.
+const app = Fastify(logger ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) } : {});
 app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
   done(null, parseUrlEncoded(body as string)),
 );
-if (rung >= 1) {
-  // As src/app.ts: the request's route slot is declared up front (the log line and the rate limit read it).
-  await app.register(routeOfPlugin);
-  await app.register(requestLogPlugin);
-}
+if (rung >= 1) await app.register(requestLogPlugin);
 
 type Form = Record<string, string>;
 type Reply = import('fastify').FastifyReply;
@@ -45,9 +35,10 @@ const notFound = (reply: Reply) => reply.code(404).send({ message: 'Unknown secr
 if (rung >= 3) {
   const store = await createStore(config);
   const service = new SecretsService(store.secrets, config, [config.secret], app.log);
-  if (rung >= 4) await app.register(rateLimitPlugin, { config, store });
-  app.post('/api/v1/share', async (req) => service.share(req.body as Form, ANONYMOUS));
-  app.post<{ Params: { key: string } }>('/api/v1/secret/:key', async (req, reply) => {
+  if (rung >= 4) await app.register(rateLimitPlugin, { config, counts: store.rateCounts });
+  // Each route names its budget, as every route of the server must (the rate limit refuses one that does not).
+  app.post('/api/v1/share', { config: { rateClass: 'create' } }, async (req) => service.share(req.body as Form, ANONYMOUS));
+  app.post<{ Params: { key: string } }>('/api/v1/secret/:key', { config: { rateClass: 'reveal' } }, async (req, reply) => {
     try {
       return await service.reveal(req.params.key, undefined);
     } catch {

@@ -12,11 +12,9 @@ import { Metrics } from './metrics/metrics.js';
 import { metricsPlugin } from './metrics/plugin.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
 import { errorsPlugin, sendApiError } from './plugins/errors.js';
-import { lazyChildLoggerFactory } from './plugins/lazy-child-logger.js';
 import { paramsPlugin } from './plugins/params.js';
-import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { rateLimitPlugin } from './rate-limit/plugin.js';
 import { requestLogPlugin } from './plugins/request-log.js';
-import { routeOfPlugin } from './plugins/route-of.js';
 import { securityHeadersPlugin, setBaseSecurityHeaders } from './plugins/security-headers.js';
 import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './api/v1/index.js';
@@ -75,7 +73,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     loggerInstance: logger,
     // Fastify's own request lines carry the raw URL (a query string may hold a secret); request-log.ts logs instead.
     logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: lazyChildLoggerFactory,
     // Room for the largest secret percent-encoded plus the other fields; larger bodies are refused unread.
     bodyLimit: config.maxSecretBytes * 3 + 16_384,
     // Forwarded headers are believed only from the proxies TRUST_PROXY names; otherwise the socket peer is the client.
@@ -101,7 +98,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, events, deps.now);
   app.decorate('ots', { service, accounts, store: deps.store, config });
 
-  await app.register(routeOfPlugin);
   await app.register(errorsPlugin, {
     mode: config.apiErrorStatus,
     maxSecretBytes: config.maxSecretBytes,
@@ -111,7 +107,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(metricsPlugin, { metrics, port: config.metricsPort, host: config.metricsHost });
   if (mailer) app.addHook('onClose', () => mailer.close());
   await app.register(securityHeadersPlugin);
-  await app.register(rateLimitPlugin, { config, store: deps.store });
+  await app.register(rateLimitPlugin, { config, counts: deps.store.rateCounts });
   await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
   await app.register(authPlugin, { accounts });
   await app.register(openApiPlugin); // before the API routes: it collects their schemas

@@ -4,7 +4,6 @@ import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
 import { ANONYMOUS, type Actor } from '../domain/secrets-service.js';
 import { StoreUnavailableError } from '../domain/store.js';
-import { routeOf } from '../plugins/route-of.js';
 import type { Accounts } from './accounts.js';
 
 declare module 'fastify' {
@@ -36,7 +35,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { accounts: Acco
   });
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('preHandler', (req, reply, done) => {
-    const mode = routeOf(req).config.auth ?? 'basic+anon';
+    const mode = req.routeOptions.config.auth ?? 'basic+anon';
     const header = req.headers.authorization;
     if (mode === 'anon' || mode === 'none' || header === undefined || isEmptyBasic(header)) {
       req.actor = ANONYMOUS;

@@ -94,9 +94,22 @@ export interface AccountStore {
   deleteAccount(email: string): Promise<boolean>;
 }
 
+/**
+ * Request counts in fixed windows, one per key: what the per-client rate limits count. A Redis store keeps them in
+ * Redis, so every instance on that store shares them.
+ */
+export interface RateCounts {
+  /**
+   * Counts one request for `key`, whose window (`windowMs` long) starts with its first request; answers this
+   * request's count within the window and the milliseconds the window has left.
+   */
+  hit(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+}
+
 export interface Store {
   secrets: SecretStore;
   accounts: AccountStore;
+  rateCounts: RateCounts;
   /** Throws when the store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { startMetricsListener } from './listener.js';
 import type { Metrics } from './metrics.js';
-import { routeOf } from '../plugins/route-of.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,7 +33,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: MetricsPlugin
   app.addHook('onResponse', (req, reply, done) => {
     // In compat mode a rate-limited API request answers 404; the header carries the real status.
     const limited = reply.statusCode === 429 || reply.getHeader('x-ots-intended-status') === '429';
-    const route = routeOf(req).url ?? '(unrouted)';
+    const route = req.routeOptions.url ?? '(unrouted)';
     opts.metrics.observeRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000, limited);
     done();
   });

@@ -2,6 +2,7 @@ import { generateKey } from '../domain/keys.js';
 import { receiptTtlOf, type ReceiptRecord, type State } from '../domain/receipt.js';
 import { decodeSecretRecord, isProtectedRecord } from '../domain/secret-record.js';
 import { completeView } from './receipt-view.js';
+import { MemoryRateCounts } from './memory-rate-counts.js';
 import type {
   AccountRecord,
   AccountStore,
@@ -235,10 +236,12 @@ export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   readonly secrets: MemorySecretStore;
   readonly accounts = new MemoryAccountStore();
+  readonly rateCounts: MemoryRateCounts;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(now: () => number = Date.now) {
     this.secrets = new MemorySecretStore(now);
+    this.rateCounts = new MemoryRateCounts(now);
     this.sweeper = setInterval(() => this.secrets.sweep(), 60_000);
     this.sweeper.unref();
   }

@@ -1,6 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { HostPort } from '../config.js';
-import { coalesceWrites } from './coalesce-writes.js';
+import { coalesceWrites } from '../perf/coalesce-redis-writes.js';
 import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
@@ -22,7 +22,7 @@ export interface OtsRedisCommands {
   otsFailedAttempt(attempts: string, windowSeconds: number): Promise<[number, number]>;
   otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
-  otsRateLimitHit(counter: string, windowMs: number, requests: number): Promise<[number, number]>;
+  otsRateLimitHit(counter: string, windowMs: number): Promise<[number, number]>;
   otsViewReceipt(receipt: string, secretHead: string, secretTail: string): Promise<[string[], number, number] | null>;
   otsSetReceiptField(receipt: string, field: string, value: string): Promise<number>;
 }

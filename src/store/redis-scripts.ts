@@ -146,12 +146,12 @@ return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0
 `;
 
 /**
- * KEYS: a client's rate-limit counter. ARGV: window in ms, number of requests. Counts the requests; returns the count
- * and the window's ms left (the same steps as @fastify/rate-limit's own Redis store, with INCRBY for a batch).
+ * KEYS: a client's rate-limit counter. ARGV: window in ms. Counts one request; returns the count and the window's ms
+ * left (the steps of @fastify/rate-limit's own Redis store: the first count of a window sets its expiry).
  */
 export const RATE_LIMIT_HIT = `
-local n = redis.call('INCRBY', KEYS[1], ARGV[2])
-if n == tonumber(ARGV[2]) then
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   return {n, tonumber(ARGV[1])}
 end

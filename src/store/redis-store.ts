@@ -15,6 +15,7 @@ import {
   type ReceiptForView,
   type SecretPeek,
   type SecretStore,
+  type RateCounts,
   type Settle,
   type Store,
 } from '../domain/store.js';
@@ -258,19 +259,34 @@ export class RedisAccountStore implements AccountStore {
   }
 }
 
+/** Rate counts in Redis under the store's prefix, so every instance on this Redis shares one count per client. */
+export class RedisRateCounts implements RateCounts {
+  constructor(
+    private readonly redis: OtsRedis,
+    private readonly prefix: string,
+  ) {}
+
+  async hit(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+    const [count, ttlMs] = await guard(this.redis.otsRateLimitHit(`${this.prefix}ratelimit:${key}`, windowMs));
+    return { count, ttlMs };
+  }
+}
+
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
   readonly secrets: RedisSecretStore;
   readonly accounts: RedisAccountStore;
+  readonly rateCounts: RedisRateCounts;
 
   constructor(
     readonly redis: OtsRedis,
-    /** Prefix of every key this store writes; the rate limiter keeps its counters under it too. */
+    /** Prefix of every key this store writes, its rate counts included. */
     readonly prefix: string,
   ) {
     const keys = new RedisKeys(prefix);
     this.secrets = new RedisSecretStore(redis, keys);
     this.accounts = new RedisAccountStore(redis, keys);
+    this.rateCounts = new RedisRateCounts(redis, prefix);
   }
 
   async ping(): Promise<void> {

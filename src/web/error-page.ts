@@ -8,7 +8,6 @@ import { formatDuration, type Catalogue } from './i18n/index.js';
 import type { WebOptions } from './options.js';
 import { messagePage } from './pages/message.js';
 import { viewFor } from './view.js';
-import { routeOf } from '../plugins/route-of.js';
 
 type Limits = Pick<WebOptions['config'], 'maxSecretBytes' | 'passphraseMinLength'>;
 
@@ -47,7 +46,7 @@ export function retryHeaders(e: OtsError): Record<string, string> {
 
 /** Which thing was not found, from the route that was asked for. */
 function notFoundText(req: FastifyRequest, t: Catalogue): string {
-  const route = routeOf(req).url ?? '';
+  const route = req.routeOptions.url ?? '';
   if (route.startsWith('/secret/')) return t.secretNotFound;
   if (route.startsWith('/private/') || route.startsWith('/receipt/')) return t.receiptNotFound;
   return t.pageNotFound;

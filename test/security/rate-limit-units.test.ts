@@ -1,13 +1,13 @@
 // The pieces the rate limits rest on, attacked directly: how a client address is grouped (IPv6 rotation, mapped
-// and zoned forms), the memory counter store (concurrency, window end, flooding it with clients), and the settings
-// (TRUST_PROXY cannot be told to trust everyone; limits are on by default).
+// and zoned forms), the memory store's rate counts (concurrency, window end, flooding them with clients), and the
+// settings (TRUST_PROXY cannot be told to trust everyone; limits are on by default).
 import fc from 'fast-check';
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { clientGroup, ipv6Groups } from '../../src/plugins/client-address.js';
-import { MemoryRateLimitStore } from '../../src/plugins/rate-limit-memory-store.js';
-import { rateClassOf } from '../../src/plugins/rate-limit.js';
+import { clientGroup, ipv6Groups } from '../../src/rate-limit/client-address.js';
+import { rateClassOf } from '../../src/rate-limit/plugin.js';
+import { MemoryRateCounts } from '../../src/store/memory-rate-counts.js';
 import { buildApp } from '../../src/app.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { testConfig } from '../support/app.js';
@@ -69,39 +69,36 @@ describe('client address grouping', () => {
   });
 });
 
-describe('memory counter store', () => {
-  const incr = (store: MemoryRateLimitStore, key: string, windowMs = 1000) =>
-    new Promise<{ current: number; ttl: number }>((resolve, reject) =>
-      store.incr(key, (err, res) => (err || !res ? reject(err) : resolve(res)), windowMs),
-    );
+describe('memory rate counts', () => {
+  const incr = (store: MemoryRateCounts, key: string, windowMs = 1000) => store.hit(key, windowMs);
 
-  it('concurrent requests each see their own count (the plugin LocalStore hands all of them one shared object)', async () => {
-    const store = new MemoryRateLimitStore();
-    const counts = (await Promise.all(Array.from({ length: 5 }, () => incr(store, 'k')))).map((r) => r.current);
+  it('concurrent requests each see their own count, not the last one (as one shared counter object would give)', async () => {
+    const store = new MemoryRateCounts();
+    const counts = (await Promise.all(Array.from({ length: 5 }, () => incr(store, 'k')))).map((r) => r.count);
     expect(counts).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('a window ends on time and the count starts again; the TTL counts down', async () => {
     let now = 1_000_000;
-    const store = new MemoryRateLimitStore(undefined, () => now);
-    expect(await incr(store, 'k')).toEqual({ current: 1, ttl: 1000 });
+    const store = new MemoryRateCounts(() => now);
+    expect(await incr(store, 'k')).toEqual({ count: 1, ttlMs: 1000 });
     now += 400;
-    expect(await incr(store, 'k')).toEqual({ current: 2, ttl: 600 });
+    expect(await incr(store, 'k')).toEqual({ count: 2, ttlMs: 600 });
     now += 600;
-    expect(await incr(store, 'k')).toEqual({ current: 1, ttl: 1000 });
+    expect(await incr(store, 'k')).toEqual({ count: 1, ttlMs: 1000 });
   });
 
   it('flooding it with new clients keeps memory bounded and drops ended windows, not live ones', async () => {
     let now = 0;
-    const store = new MemoryRateLimitStore(undefined, () => now);
-    const size = () => (store as unknown as { counters: Map<string, unknown> }).counters.size;
+    const store = new MemoryRateCounts(() => now);
+    const size = () => (store as unknown as { windows: Map<string, unknown> }).windows.size;
     for (let i = 0; i < 99_990; i++) await incr(store, `wave0-${i}`);
     now += 1500; // wave 0 has ended; a real client starts counting
     await incr(store, 'victim');
     await incr(store, 'victim');
     for (let i = 0; i < 99_990; i++) await incr(store, `wave1-${i}`);
     expect(size()).toBe(99_991); // wave 0 swept as wave 1 came in
-    expect((await incr(store, 'victim')).current).toBe(3); // the live count survived the flood
+    expect((await incr(store, 'victim')).count).toBe(3); // the live count survived the flood
     // Even when every window is still live, the store never grows past its bound.
     for (let i = 0; i < 100; i++) await incr(store, `wave2-${i}`);
     expect(size()).toBeLessThanOrEqual(100_000);
@@ -111,7 +108,7 @@ describe('memory counter store', () => {
 describe('which budget a request draws on', () => {
   /** Just what rateClassOf reads of a request: its route's config. */
   const requestTo = (config: object, is404 = false) =>
-    ({ is404, method: 'POST', otsRoute: null, routeOptions: { config, url: '/x' } }) as unknown as FastifyRequest;
+    ({ is404, method: 'POST', routeOptions: { config, url: '/x' } }) as unknown as FastifyRequest;
 
   it("is the route's declared budget; false and unrouted paths as documented", () => {
     expect(rateClassOf(requestTo({ rateClass: 'reveal' }))).toBe('reveal');

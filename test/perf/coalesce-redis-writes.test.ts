@@ -1,4 +1,4 @@
-// Commands issued in one turn of the event loop reach Redis in one socket write (src/store/coalesce-writes.ts),
+// Commands issued in one turn of the event loop reach Redis in one socket write (src/perf/coalesce-redis-writes.ts),
 // in order, and nothing is held back past that turn.
 import type { Socket } from 'node:net';
 import { type Cluster, type Redis } from 'ioredis';

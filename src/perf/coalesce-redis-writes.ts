@@ -2,11 +2,11 @@ import type { Socket } from 'node:net';
 import { Cluster, type Redis } from 'ioredis';
 
 /**
- * Sends every Redis command issued during one turn of the event loop in a single write. ioredis writes each command
- * to its socket at once, one system call per command; under load a request's rate-limit check, script and receipt
- * update, times every request in flight, made those writes the server's largest cost (`npm run bench`). Corking the
- * socket at the first write and uncorking it in setImmediate (after this turn's I/O callbacks) batches them into
- * one writev. Nothing waits longer than the current turn, and timeouts and failure handling are ioredis's as before.
+ * Sends every Redis command issued during one turn of the event loop in a single write: ioredis writes each command
+ * at once, one system call per command, and its auto-pipelining flushes after each socket callback, so it does not
+ * gather the commands of many requests. Corking the socket at the first write and uncorking it in setImmediate
+ * (after this turn's I/O callbacks) makes them one writev. Nothing waits past the current turn; timeouts and
+ * failure handling stay ioredis's.
  */
 export function coalesceWrites(redis: Redis | Cluster): void {
   const onConnection = (client: Redis) => client.on('connect', () => corkPerTurn(client.stream as Socket));
