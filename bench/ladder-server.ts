@@ -37,7 +37,10 @@ if (rung >= 3) {
   const service = new SecretsService(store.secrets, config, [config.secret], app.log);
   if (rung >= 4) await app.register(rateLimitPlugin, { config, counts: store.rateCounts });
   // Each route names its budget, as every route of the server must (the rate limit refuses one that does not).
-  app.post('/api/v1/share', { config: { rateClass: 'create' } }, async (req) => service.share(req.body as Form, ANONYMOUS));
+  app.post('/api/v1/share', { config: { rateClass: 'create' } }, async (req) => {
+    const { receipt } = await service.share(req.body as Form, ANONYMOUS);
+    return { secret_key: receipt.secretKey, metadata_key: receipt.metadataKey };
+  });
   app.post<{ Params: { key: string } }>('/api/v1/secret/:key', { config: { rateClass: 'reveal' } }, async (req, reply) => {
     try {
       return await service.reveal(req.params.key, undefined);
