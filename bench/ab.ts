@@ -63,6 +63,7 @@ async function main() {
       const of = (w: (typeof WORKLOADS)[number]) => ({
         cpuUs: r[w].map((f) => f.cpuUs),
         rps: r[w].map((f) => f.rps),
+        p99: r[w].map((f) => f.p99),
         // Same round, same load: the per-round difference in CPU µs per request and ratio of req/s to the reference.
         cpuDelta: r[w].map((f, i) => f.cpuUs - ref[w][i]!.cpuUs),
         rpsRatio: r[w].map((f, i) => f.rps / ref[w][i]!.rps),
@@ -76,12 +77,12 @@ async function main() {
       `A/B — ${ROUNDS} rotating rounds of ${AMOUNT} creates then reveals, 32 connections, 200-byte secrets`,
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}; median (min–max) over rounds`,
       '',
-      '| build | workload | CPU µs/req | Δ CPU µs vs ' + list[0]!.name + ' | costlier in | req/s | req/s ÷ ' + list[0]!.name + ' | errors |',
-      '|---|---|---|---|---|---|---|---|',
+      '| build | workload | CPU µs/req | Δ CPU µs vs ' + list[0]!.name + ' | costlier in | req/s | req/s ÷ ' + list[0]!.name + ' | p99 ms | errors |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...rows.flatMap((r) =>
         WORKLOADS.map((w) => {
           const f = r[w];
-          return `| ${r.name} | ${w} | ${spread(f.cpuUs)} | ${spread(f.cpuDelta)} | ${f.costlier}/${ROUNDS} | ${spread(f.rps, 0)} | ${spread(f.rpsRatio, 2)} | ${f.errors} |`;
+          return `| ${r.name} | ${w} | ${spread(f.cpuUs)} | ${spread(f.cpuDelta)} | ${f.costlier}/${ROUNDS} | ${spread(f.rps, 0)} | ${spread(f.rpsRatio, 2)} | ${spread(f.p99, 0)} | ${f.errors} |`;
         }),
       ),
       '',
