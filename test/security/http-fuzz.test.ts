@@ -40,6 +40,11 @@ const PATH_BASES = [
   '/api/v1/metadata/',
   '/api/v1/receipt/',
   '/api/v1/private/recent',
+  '/api/v2/secret/',
+  '/api/v2/secret/conceal',
+  '/api/v2/receipt/',
+  '/api/v3/guest/secret/',
+  '/api/v3/guest/receipts',
   '/secret/',
   '/private/',
 ];
@@ -196,7 +201,17 @@ describe('HTTP fuzz over a real socket (redis store)', () => {
     // Under /api every refusal is the contract's: compat or intended status, the header, a JSON message. Only the
     // HTTP parser itself answers otherwise, before any request exists: an unknown method, headers too large (431).
     const isApi = /^\/api([/?]|$)/.test(r.path) && METHODS.includes(r.method) && a.status !== 431;
-    if (isApi && a.status !== 200 && intended === undefined) {
+    // v2 and v3 answer in their own shape (ADR-013: real status, {error, error_type}); the rest of /api is v1's.
+    const isV2 = /^\/api\/v[23]([/?]|$)/.test(r.path);
+    if (isApi && isV2 && a.status >= 400 && r.method !== 'HEAD') {
+      try {
+        const parsed = JSON.parse(a.body) as { error?: unknown; error_type?: unknown };
+        if (typeof parsed.error !== 'string' || typeof parsed.error_type !== 'string') failures.push(`v2 error without error/error_type for ${where}`);
+      } catch {
+        failures.push(`v2 error body is not JSON for ${where}: ${a.body.slice(0, 100)}`);
+      }
+    }
+    if (isApi && !isV2 && a.status !== 200 && intended === undefined) {
       failures.push(`${a.status} without X-OTS-Intended-Status for ${where}: ${a.body.slice(0, 120)}`);
     }
     if (isApi && a.headers['cache-control'] !== 'no-store') failures.push(`no Cache-Control: no-store for ${where}`);
