@@ -28,6 +28,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const AMOUNT = Number(process.env.BENCH_AMOUNT ?? 15_000); // creates (then reveals) per round
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4); // receipt and passphrase phases
 const MEMORY_SECRETS = 20_000;
+const WORKERS_NAME = 'ots-server WORKERS=2';
 const PASSPHRASE = 'correct horse battery staple';
 
 /** create (collecting keys), receipt view (cycling those keys), then reveal each key exactly once. */
@@ -116,6 +117,8 @@ async function main() {
   const env = benchEnv(redis.url);
   const ours = await startServer('ots-server', 'bench/instrumented-server.mjs', env, await freePort());
   const base = await startServer('baseline', 'bench/baseline-server.ts', env, await freePort());
+  // The same server in two processes on one port (WORKERS=2): measured on create, reveal and receipt only.
+  const workers = await startServer(WORKERS_NAME, 'dist/server.js', { ...env, WORKERS: '2' }, await freePort());
   const servers = [ours, base];
   try {
     process.stdout.write(`warm-up…\n`);
@@ -123,11 +126,13 @@ async function main() {
       await basicRound(s, 3_000);
       await passphraseRound(s);
     }
+    await basicRound(workers, 3_000);
     ours.child.send('reset');
 
     const results: Record<string, { create: Figures[]; receipt: Figures[]; reveal: Figures[]; passphrase: Figures[] }> = {
       'ots-server': { create: [], receipt: [], reveal: [], passphrase: [] },
       baseline: { create: [], receipt: [], reveal: [], passphrase: [] },
+      [WORKERS_NAME]: { create: [], receipt: [], reveal: [], passphrase: [] },
     };
     let eventLoopP99Ms = 0;
     for (let round = 1; round <= ROUNDS; round++) {
@@ -144,6 +149,11 @@ async function main() {
           eventLoopP99Ms = Math.max(eventLoopP99Ms, st.eventLoopP99Ms);
         }
       }
+      process.stdout.write(`round ${round}/${ROUNDS}: ${WORKERS_NAME}\n`);
+      const w = await basicRound(workers, AMOUNT);
+      results[WORKERS_NAME]!.create.push(w.create);
+      results[WORKERS_NAME]!.receipt.push(w.receipt);
+      results[WORKERS_NAME]!.reveal.push(w.reveal);
     }
     const stats = await ask<{ rssPeakMb: number }>(ours.child, 'stats');
     const bytesPerSecret = await redisBytesPerSecret(redis.url, ours);
@@ -154,6 +164,13 @@ async function main() {
       return { workload: w, ours: o, baseline: b, ratio: w === 'passphrase' ? null : pairedRatio(results['ots-server']![w], results.baseline![w]) };
     });
     const byName = Object.fromEntries(table.map((t) => [t.workload, t]));
+    // WORKERS=2 against the single-process floor (the baseline), and what one core of server CPU serves.
+    const scaling = (['create', 'reveal', 'receipt'] as const).map((w) => ({
+      workload: w,
+      workers2: summarise(results[WORKERS_NAME]![w]),
+      ratio: pairedRatio(results[WORKERS_NAME]![w], results.baseline![w]),
+      perCore: Math.round(1e6 / Math.max(1, summarise(results['ots-server']![w]).cpuUs)),
+    }));
     const targets = {
       'create ≥ 0.8 × baseline, 0 errors': byName.create!.ratio! >= 0.8 && byName.create!.ours.errors === 0,
       'reveal ≥ 0.8 × baseline, 0 errors': byName.reveal!.ratio! >= 0.8 && byName.reveal!.ours.errors === 0,
@@ -161,6 +178,8 @@ async function main() {
       'event-loop delay p99 < 20 ms during passphrase load': eventLoopP99Ms < 20,
       'server RSS < 150 MB': stats.rssPeakMb < 150,
       'Redis memory < 700 B per secret + receipt': bytesPerSecret < 700,
+      'WORKERS=2: create ≥ 1.0 × the single-process baseline': scaling[0]!.ratio >= 1,
+      'WORKERS=2: reveal ≥ 1.0 × the single-process baseline': scaling[1]!.ratio >= 1,
     };
 
     const lines = [
@@ -174,6 +193,13 @@ async function main() {
         return `| ${t.workload} | ${t.ours.rps} | ${t.ours.p50} | ${t.ours.p99} | ${t.ours.errors} | ${t.ours.cpuUs} | ${b.rps} | ${b.p50} | ${b.p99} | ${b.cpuUs} | ${t.ratio ?? '–'} |`;
       }),
       '',
+      `WORKERS=2 (two processes, one port), ratio to the single-process baseline; per core: requests one core of`,
+      `server CPU serves at WORKERS=1 (1e6 / CPU µs per request; Redis and the load generator not counted):`,
+      '',
+      '| workload | WORKERS=2 req/s | p99 ms | errors | CPU µs/req | ratio to baseline | per core (WORKERS=1) |',
+      '|---|---|---|---|---|---|---|',
+      ...scaling.map((x) => `| ${x.workload} | ${x.workers2.rps} | ${x.workers2.p99} | ${x.workers2.errors} | ${x.workers2.cpuUs} | ${x.ratio} | ${x.perCore}/s |`),
+      '',
       `event-loop delay p99 during passphrase load: ${eventLoopP99Ms.toFixed(1)} ms`,
       `server RSS peak: ${stats.rssPeakMb.toFixed(0)} MB`,
       `Redis memory per stored secret (receipt included): ${bytesPerSecret} bytes (${MEMORY_SECRETS} secrets)`,
@@ -182,9 +208,9 @@ async function main() {
       `took ${Math.round((Date.now() - started) / 1000)} s`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    saveResults('latest.json', { connections: CONNECTIONS, rounds: ROUNDS, table, perRound: results, eventLoopP99Ms, rssPeakMb: stats.rssPeakMb, bytesPerSecret, targets });
+    saveResults('latest.json', { connections: CONNECTIONS, rounds: ROUNDS, table, scaling, perRound: results, eventLoopP99Ms, rssPeakMb: stats.rssPeakMb, bytesPerSecret, targets });
   } finally {
-    for (const s of servers) s.child.kill('SIGTERM');
+    for (const s of [...servers, workers]) s.child.kill('SIGTERM');
     await redis.destroy();
   }
 }
