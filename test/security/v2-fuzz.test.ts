@@ -38,6 +38,30 @@ const contentType = fc.constantFrom(
 );
 const key = fc.oneof(fc.stringMatching(/^[0-9a-z]{1,40}$/), fc.string({ maxLength: 80 }).map(encodeURIComponent), fc.constant('recent'));
 
+describe('API v2/v3 against prototype pollution (memory store)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await makeApp('memory');
+  });
+  afterAll(() => t.close());
+
+  it('Rack-style keys and JSON bodies never reach Object.prototype', async () => {
+    const attacks: { url: string; type: string; payload: string }[] = [
+      { url: '/api/v2/secret/conceal?__proto__[polluted]=q', type: 'application/json', payload: '{"secret":{"secret":"x"}}' },
+      { url: '/api/v2/secret/conceal', type: 'application/x-www-form-urlencoded', payload: '__proto__[polluted]=f&secret[secret]=x' },
+      { url: '/api/v2/secret/conceal', type: 'application/x-www-form-urlencoded', payload: 'constructor[prototype][polluted]=c&secret[secret]=x' },
+      { url: '/api/v2/secret/conceal', type: 'application/x-www-form-urlencoded', payload: 'secret[__proto__][polluted]=n&secret[secret]=x' },
+      { url: '/api/v2/secret/conceal', type: 'application/json', payload: '{"__proto__":{"polluted":"j"},"secret":{"secret":"x","__proto__":{"polluted":"k"}}}' },
+      { url: '/api/v3/guest/receipts?__proto__[polluted]=r', type: 'application/json', payload: '{"identifiers":[]}' },
+    ];
+    for (const a of attacks) {
+      const res = await t.app.inject({ method: 'POST', url: a.url, headers: { 'content-type': a.type }, payload: a.payload });
+      expect(res.statusCode, `${a.url} ${a.payload}`).toBe(200);
+      expect(({} as Record<string, unknown>).polluted, `${a.url} ${a.payload}`).toBeUndefined();
+    }
+  });
+});
+
 describe('API v2/v3 under random input (memory store)', () => {
   let t: TestApp;
   beforeAll(async () => {

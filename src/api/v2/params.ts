@@ -11,14 +11,19 @@ export type Nested = { [key: string]: unknown };
 
 const isObject = (v: unknown): v is Nested => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Names that would reach an object's prototype (`__proto__[x]=1` must never set Object.prototype.x). */
+const UNSAFE_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+const isSafeKey = (key: string) => !UNSAFE_KEYS.has(key);
+
 /** Sets `value` at a Rack-style key: `a[b][c]` nests, a trailing `[]` appends to an array. */
 function setNested(out: Nested, key: string, value: unknown): void {
   const match = /^([^[\]]+)((?:\[[^[\]]*\])+)$/.exec(key);
   if (!match) {
-    out[key] = value;
+    if (isSafeKey(key)) out[key] = value;
     return;
   }
   const path = [match[1]!, ...[...match[2]!.matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1]!)];
+  if (!path.every(isSafeKey)) return;
   let node: Nested = out;
   for (let i = 0; i < path.length - 1; i++) {
     const part = path[i]!;
@@ -59,7 +64,7 @@ function jsonObject(body: unknown): Nested {
 function withoutNulls(value: Nested): Nested {
   const out: Nested = {};
   for (const [k, v] of Object.entries(value)) {
-    if (v === null) continue;
+    if (v === null || !isSafeKey(k)) continue;
     out[k] = isObject(v) ? withoutNulls(v) : v;
   }
   return out;
@@ -68,7 +73,9 @@ function withoutNulls(value: Nested): Nested {
 /** Merges b over a; objects present in both are merged too. */
 function merge(a: Nested, b: Nested): Nested {
   const out: Nested = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isObject(v) && isObject(out[k]) ? merge(out[k] as Nested, v) : v;
+  for (const [k, v] of Object.entries(b)) {
+    if (isSafeKey(k)) out[k] = isObject(v) && Object.hasOwn(out, k) && isObject(out[k]) ? merge(out[k] as Nested, v) : v;
+  }
   return out;
 }
 
