@@ -7,6 +7,13 @@ import { AggregatorRegistry } from 'prom-client';
 import type { Config } from './config.js';
 import { startMetricsListener } from './metrics/listener.js';
 
+/** The workers still running. */
+const running = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+
+function signalAll(signal: NodeJS.Signals): void {
+  for (const worker of running()) worker.process.kill(signal);
+}
+
 /** Whether this process should run the workers rather than serve itself. */
 export function isWorkersPrimary(config: Pick<Config, 'workers'>): boolean {
   return config.workers > 1 && cluster.isPrimary;
@@ -28,7 +35,7 @@ export async function runWorkersPrimary(
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
       if (code !== 0) failed = true;
-      if (Object.keys(cluster.workers ?? {}).length === 0) finish();
+      if (running().length === 0) finish();
       return;
     }
     // One that never listened (a bad port, a store that fails at start) would fail again: stop, do not loop.
@@ -36,8 +43,8 @@ export async function runWorkersPrimary(
       log.error({ pid: worker.process.pid, code, signal }, 'a worker exited before it listened; stopping');
       stopping = true;
       failed = true;
-      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
-      if (Object.keys(cluster.workers ?? {}).length === 0) finish();
+      signalAll('SIGTERM');
+      if (running().length === 0) finish();
       return;
     }
     log.error({ pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
@@ -47,16 +54,16 @@ export async function runWorkersPrimary(
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       log.warn({ signal }, 'second signal during shutdown; ending the workers now');
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+      signalAll('SIGKILL');
       process.exit(1);
     }
     stopping = true;
-    log.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'shutting down the workers');
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    log.info({ signal, workers: running().length }, 'shutting down the workers');
+    signalAll(signal);
     // Each worker ends itself within SHUTDOWN_TIMEOUT; one that does not is ended a moment later.
     setTimeout(() => {
       log.error('workers still running after SHUTDOWN_TIMEOUT; ending them');
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+      signalAll('SIGKILL');
       process.exit(1);
     }, config.shutdownTimeout * 1000 + 1000).unref();
   };

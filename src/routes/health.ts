@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { storeStatus } from '../api/status.js';
 import type { Store } from '../domain/store.js';
 
 /**
@@ -13,11 +14,7 @@ export default async function healthRoutes(app: FastifyInstance, opts: { store: 
   });
   app.get('/ready', { config: { rateClass: false, auth: 'none' } }, async (_req, reply) => {
     reply.header('Cache-Control', 'no-store');
-    try {
-      await opts.store.ping();
-      return { status: 'ready', store: opts.store.kind };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', store: opts.store.kind });
-    }
+    if (await storeStatus(opts.store)) return { status: 'ready', store: opts.store.kind };
+    return reply.code(503).send({ status: 'unavailable', store: opts.store.kind });
   });
 }

@@ -64,6 +64,7 @@ export class RedisKeys {
   recent = (custid: string) => `${this.prefix}recent:${custid}`;
   account = (email: string) => `${this.prefix}account:${email}`;
   accountId = (id: string) => `${this.prefix}account-id:${id}`;
+  rateCount = (key: string) => `${this.prefix}ratelimit:${key}`;
   accountIndex = () => `${this.prefix}accounts`;
 }
 
@@ -148,8 +149,9 @@ export class RedisSecretStore implements SecretStore {
   async claimIfUnchanged(secretKey: string, record: Buffer, settle?: Settle): Promise<boolean> {
     const [secret, attempts] = [this.keys.secret(secretKey), this.keys.attempts(secretKey)];
     const metadataKey = decodeSecretRecord(record)?.metadataKey;
-    const stored = this.storedForm(secretKey, record);
-    if (settle && metadataKey && this.isBeside(secretKey, metadataKey)) {
+    const beside = metadataKey !== undefined && this.isBeside(secretKey, metadataKey);
+    const stored = beside ? markBeside(record) : record;
+    if (settle && metadataKey && beside) {
       const receipt = this.keys.receipt(metadataKey);
       return (await guard(this.redis.otsClaimIfUnchangedSettle(secret, attempts, receipt, stored, settle.to, settle.at, ...settle.from))) === 1;
     }
@@ -261,13 +263,17 @@ export class RedisAccountStore implements AccountStore {
 
 /** Rate counts in Redis under the store's prefix, so every instance on this Redis shares one count per client. */
 export class RedisRateCounts implements RateCounts {
+  private readonly keys: RedisKeys;
+
   constructor(
     private readonly redis: OtsRedis,
-    private readonly prefix: string,
-  ) {}
+    prefix: string,
+  ) {
+    this.keys = new RedisKeys(prefix);
+  }
 
   async hit(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
-    const [count, ttlMs] = await guard(this.redis.otsRateLimitHit(`${this.prefix}ratelimit:${key}`, windowMs));
+    const [count, ttlMs] = await guard(this.redis.otsRateLimitHit(this.keys.rateCount(key), windowMs));
     return { count, ttlMs };
   }
 }

@@ -26,10 +26,9 @@ export interface V1Deps {
 
 export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
   const status = async () => ({ status: (await storeStatus(store)) ? 'nominal' : 'offline', locale: 'en' });
-  // The receipt routes under their three historical names: /private, /metadata and /receipt. Static before
-  // parametric in Fastify's router: `recent` is never taken for a key.
-  const receiptBases = ['/private', '/metadata', '/receipt'];
-  const under = (suffix: string) => receiptBases.slice(1).map((base) => `${base}${suffix}`);
+  // The receipt routes under their three historical names: /private, and its aliases /metadata and /receipt.
+  // Static before parametric in Fastify's router: `recent` is never taken for a key.
+  const under = (suffix: string) => ['/metadata', '/receipt'].map((base) => `${base}${suffix}`);
   return [
     { method: 'GET', path: '/status', auth: 'basic+anon', rate: false, schema: statusSchema, handler: status },
     { method: 'GET', path: '/authcheck', auth: 'basic', rate: 'receipt', schema: authcheckSchema, handler: status },

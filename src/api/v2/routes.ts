@@ -33,7 +33,7 @@ export function v2Handlers(deps: V2Deps, version: Version) {
   const nowSeconds = () => Math.floor((deps.now ?? Date.now)() / 1000);
   const isOwner = (req: FastifyRequest, custid: string) => req.actor.isAccount && req.actor.custid === custid;
 
-  const created = (req: FastifyRequest, kind: 'conceal' | 'generate') => async () => {
+  const created = async (req: FastifyRequest, kind: 'conceal' | 'generate') => {
     const params = v2Params(req);
     const { input, recipients } = createRequest(params, host, req.actor.isAccount);
     const made =
@@ -55,6 +55,15 @@ export function v2Handlers(deps: V2Deps, version: Version) {
     };
   };
 
+  /** The v2 meta routes carry `success`; v3's do not (§3.8). */
+  const meta = <T extends object>(body: T) => (version === 'v2' ? { success: true, ...body } : body);
+
+  /** A burn that burned nothing answers the receipt as it is, with `success: false`. */
+  const notBurned = async (req: FastifyRequest, key: string) => {
+    const as = await service.viewReceipt(key, req.actor);
+    return { success: false, ...burnView(as.receipt, version, publicUrl) };
+  };
+
   /** A secret's facts, or RecordNotFound. */
   const inspected = async (key: string) => {
     const info = await service.inspect(key);
@@ -63,8 +72,8 @@ export function v2Handlers(deps: V2Deps, version: Version) {
   };
 
   return {
-    conceal: (req: FastifyRequest) => created(req, 'conceal')(),
-    generate: (req: FastifyRequest) => created(req, 'generate')(),
+    conceal: (req: FastifyRequest) => created(req, 'conceal'),
+    generate: (req: FastifyRequest) => created(req, 'generate'),
 
     /** GET /secret/:id: what the link shows before revealing; never consumes (§9: `continue` is ignored). */
     showSecret: async (req: FastifyRequest) => {
@@ -90,20 +99,19 @@ export function v2Handlers(deps: V2Deps, version: Version) {
       const key = keyParam(req);
       const params = v2Params(req);
       const info = await inspected(key);
-      const details = { is_owner: isOwner(req, info.custid), correct_passphrase: true };
+      const is_owner = isOwner(req, info.custid);
       if (flag(params.continue) !== true) {
-        const shown = { ...details, correct_passphrase: !info.passphraseProtected };
         return {
           success: true,
           record: secretRecord(info),
-          details: { continue: false, ...shown, show_secret: false, display_lines: 4, one_liner: null },
+          details: { continue: false, is_owner, correct_passphrase: !info.passphraseProtected, show_secret: false, display_lines: 4, one_liner: null },
         };
       }
       const { value } = await service.reveal(key, text(params.passphrase));
       return {
         success: true,
         record: secretRecord(info, { revealed: value }),
-        details: { continue: true, ...details, show_secret: true, display_lines: displayLines(value), one_liner: !value.includes('\n') },
+        details: { continue: true, is_owner, correct_passphrase: true, show_secret: true, display_lines: displayLines(value), one_liner: !value.includes('\n') },
       };
     },
 
@@ -129,18 +137,14 @@ export function v2Handlers(deps: V2Deps, version: Version) {
     burn: async (req: FastifyRequest) => {
       const key = keyParam(req);
       const params = v2Params(req);
-      if (flag(params.continue) === false) {
-        const as = await service.viewReceipt(key, req.actor);
-        return { success: false, ...burnView(as.receipt, version, publicUrl) };
-      }
+      if (flag(params.continue) === false) return notBurned(req, key);
       try {
         const burned = await service.burn(key, text(params.passphrase), req.actor);
         return { success: true, ...burnView(burned.receipt, version, publicUrl) };
       } catch (err) {
         // Already revealed or burned (maybe just now, by a concurrent request): nothing to burn.
         if (!(err instanceof OtsError) || err.code !== 'secret_gone') throw err;
-        const as = await service.viewReceipt(key, req.actor);
-        return { success: false, ...burnView(as.receipt, version, publicUrl) };
+        return notBurned(req, key);
       }
     },
 
@@ -195,18 +199,9 @@ export function v2Handlers(deps: V2Deps, version: Version) {
       return { success: true, records, count: records.length };
     },
 
-    status: async () => {
-      const status = (await storeStatus(deps.store)) ? 'nominal' : 'offline';
-      return version === 'v2' ? { success: true, status, locale: LOCALE } : { status, locale: LOCALE };
-    },
-    supportedLocales: async () => {
-      const body = { locales: [...deps.locales], default_locale: LOCALE, locale: LOCALE };
-      return version === 'v2' ? { success: true, ...body } : body;
-    },
-    version: async () => {
-      const body = { version: deps.version.split('.').slice(0, 3), locale: LOCALE };
-      return version === 'v2' ? { success: true, ...body } : body;
-    },
+    status: async () => meta({ status: (await storeStatus(deps.store)) ? 'nominal' : 'offline', locale: LOCALE }),
+    supportedLocales: async () => meta({ locales: [...deps.locales], default_locale: LOCALE, locale: LOCALE }),
+    version: async () => meta({ version: deps.version.split('.').slice(0, 3), locale: LOCALE }),
   };
 }
 
@@ -221,7 +216,6 @@ const preflight = async (_req: FastifyRequest, reply: FastifyReply) =>
 
 export function v2Routes(deps: V2Deps): ApiRoute[] {
   const h = v2Handlers(deps, 'v2');
-  const versionAuth: AuthMode = deps.versionRequiresAuth ? 'basic' : 'none';
   return [
     ...secretRoutes(h, 'basic+anon', ''),
     ...secretRoutes(h, 'anon', '/guest'),
@@ -248,7 +242,7 @@ export function v2Routes(deps: V2Deps): ApiRoute[] {
       handler: h.updateMemo,
     },
     { method: 'OPTIONS', path: '/secret/conceal', aliases: ['/secret/generate'], auth: 'none', rate: false, schema: schemas.preflight, handler: preflight },
-    ...metaRoutes(h, versionAuth),
+    ...metaRoutes(h, deps.versionRequiresAuth),
   ];
 }
 
@@ -287,7 +281,9 @@ export function receiptRoutes(h: Handlers, auth: AuthMode, prefix: string, alias
   ];
 }
 
-export function metaRoutes(h: Handlers, versionAuth: AuthMode, s: Schemas = schemas): ApiRoute[] {
+/** status, supported-locales and version; /version needs credentials with VERSION_REQUIRES_AUTH. */
+export function metaRoutes(h: Handlers, versionRequiresAuth: boolean, s: Schemas = schemas): ApiRoute[] {
+  const versionAuth: AuthMode = versionRequiresAuth ? 'basic' : 'none';
   return [
     { method: 'GET', path: '/status', auth: 'none', rate: false, schema: s.status, handler: h.status },
     { method: 'GET', path: '/supported-locales', auth: 'none', rate: false, schema: s.supportedLocales, handler: h.supportedLocales },

@@ -1,7 +1,7 @@
 // v2's and v3's response records (../shared/ots-v2-api.md §3): the secret record, the receipt record and the
 // extra fields of a single receipt, with native JSON types throughout. v3 differs only in the receipt's owner
 // and recipients fields (§3.8).
-import { receiptTtlOf, type ReceiptRecord } from '../../domain/receipt.js';
+import { ANONYMOUS_CUSTID, receiptTtlOf, type ReceiptRecord } from '../../domain/receipt.js';
 import type { ReceiptSnapshot, SecretInfo } from '../../domain/secrets-service.js';
 import { isDestroyed, v2State } from '../../domain/states.js';
 
@@ -14,7 +14,7 @@ const short = (key: string) => key.slice(0, 8);
  * answers once, for a secret that is still there.
  */
 export function secretRecord(info: SecretInfo, value?: { revealed: string } | { generated: string }) {
-  const revealed = value && 'revealed' in value ? { value: value.revealed } : undefined;
+  const revealed = value !== undefined && 'revealed' in value;
   const shown = value && ('revealed' in value ? value.revealed : value.generated);
   return {
     identifier: info.secretKey,
@@ -29,8 +29,8 @@ export function secretRecord(info: SecretInfo, value?: { revealed: string } | { 
     updated: info.updated,
     is_previewed: false,
     is_viewed: false,
-    is_revealed: revealed !== undefined,
-    is_received: revealed !== undefined,
+    is_revealed: revealed,
+    is_received: revealed,
     ...(shown !== undefined ? { secret_value: shown } : {}),
   };
 }
@@ -52,7 +52,7 @@ export function secretOf(r: ReceiptRecord): SecretInfo {
 export function receiptRecord(r: ReceiptRecord, version: Version) {
   const state = v2State(r.state);
   const revealedAt = state === 'revealed' ? (r.received ?? r.updated) : null;
-  const owner = version === 'v2' ? { custid: r.custid === 'anon' ? null : r.custid } : {};
+  const owner = version === 'v2' ? { custid: r.custid === ANONYMOUS_CUSTID ? null : r.custid } : {};
   return {
     identifier: r.metadataKey,
     key: r.metadataKey,
@@ -138,7 +138,6 @@ export function receiptView(s: ReceiptSnapshot, version: Version, origin: string
     expiration_in_seconds: r.ttl,
     ...links(r, exists, origin),
   };
-  const showSecret = open;
   return {
     record,
     details: {
@@ -153,8 +152,8 @@ export function receiptView(s: ReceiptSnapshot, version: Version, origin: string
       can_decrypt: open,
       // The generated password is answered once, by generate itself (§10.4).
       secret_value: null,
-      show_secret: showSecret,
-      show_secret_link: showSecret && r.recipient === undefined,
+      show_secret: open,
+      show_secret_link: open && r.recipient === undefined,
       show_receipt_link: base.state === 'new',
       show_receipt: true,
       show_recipients: base.show_recipients,

@@ -27,7 +27,7 @@ export function v3Routes(deps: V2Deps): ApiRoute[] {
     { method: 'POST', path: '/guest/receipts', auth: 'anon', rate: 'receipt', schema: schemas.receiptsBatch, handler: h.receipts },
     { method: 'GET', path: '/secret/:key/status', auth: 'anon', rate: 'reveal', schema: schemas.secretStatus, handler: h.secretStatus },
     { method: 'POST', path: '/secret/status', auth: 'anon', rate: 'reveal', schema: schemas.statusList, handler: h.statusList },
-    ...metaRoutes(h, deps.versionRequiresAuth ? 'basic' : 'none', schemas),
+    ...metaRoutes(h, deps.versionRequiresAuth, schemas),
     session('POST', '/secret/conceal'),
     session('POST', '/secret/generate'),
     session('GET', '/secret/:key'),
@@ -38,7 +38,6 @@ export function v3Routes(deps: V2Deps): ApiRoute[] {
     session('POST', '/receipt/:key/burn'),
   ];
 }
-
 
 /** v2's schemas under v3 tags. */
 function v3Tagged<T extends Record<string, unknown>>(all: T): T {
