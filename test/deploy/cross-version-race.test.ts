@@ -5,10 +5,10 @@
 // version, with and without a passphrase; then reveals race burns (v1, v2, v3 guest) the same way.
 // (test/deploy/scale-out.test.ts races v1 only.)
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, HIGH_RATE_LIMITS, TEST_MASTER_KEY, basic, uniquePrefix } from '../support/app.js';
+import { ALICE, basic } from '../support/app.js';
 import { RedisServer } from '../support/redis-server.js';
 import { ensureBuilt } from '../e2e/built.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { sharedRedisEnv, startServerProcess, type ServerProcess } from './server-process.js';
 
 interface Answer {
   status: number;
@@ -144,18 +144,12 @@ describe('16 concurrent reveals across v1, v2, v2 guest and v3 guest on two serv
   beforeAll(async () => {
     await ensureBuilt();
     redis = await RedisServer.start();
-    const env = {
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: uniquePrefix(),
-      OTS_SECRET: TEST_MASTER_KEY,
+    const env = sharedRedisEnv(redis.url, {
       OTS_ACCOUNTS: `${ALICE.email}:${ALICE.token}`,
       OTS_PUBLIC_URL: 'https://secrets.example.com',
-      HOST: '127.0.0.1',
-      PORT: '0',
       LOG_LEVEL: 'info',
       PASSPHRASE_MAX_ATTEMPTS: '1000',
-      ...HIGH_RATE_LIMITS,
-    };
+    });
     instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     await Promise.all(instances.map((s) => waitReady(s.origin)));
   }, 120_000);

@@ -3,11 +3,10 @@
 // spread across both, exactly one succeeds. (test/api/races.test.ts races two in-process apps; these are two
 // real server processes started as the image starts them.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HIGH_RATE_LIMITS, TEST_MASTER_KEY, uniquePrefix } from '../support/app.js';
 import { RedisServer } from '../support/redis-server.js';
 import { ensureBuilt } from '../e2e/built.js';
 import { burn, call, reveal, share, type Reply } from './http.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { sharedRedisEnv, startServerProcess, type ServerProcess } from './server-process.js';
 
 const UNKNOWN = 'Unknown secret';
 
@@ -20,16 +19,8 @@ describe('two server processes on one Redis', () => {
   beforeAll(async () => {
     await ensureBuilt();
     redis = await RedisServer.start();
-    const env = {
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: uniquePrefix(),
-      OTS_SECRET: TEST_MASTER_KEY,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      // Every racer gets to check its passphrase, so the final conditional claim is what decides.
-      PASSPHRASE_MAX_ATTEMPTS: '1000',
-      ...HIGH_RATE_LIMITS,
-    };
+    // Every racer gets to check its passphrase, so the final conditional claim is what decides.
+    const env = sharedRedisEnv(redis.url, { PASSPHRASE_MAX_ATTEMPTS: '1000' });
     instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
   });
   afterAll(async () => {

@@ -4,8 +4,25 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { vi } from 'vitest';
 import { cleanEnv, ROOT } from '../e2e/built.js';
+import { HIGH_RATE_LIMITS, TEST_MASTER_KEY, uniquePrefix } from '../support/app.js';
 
 export const SERVER_COMMAND = ['node', 'dist/server.js'];
+
+/**
+ * The environment of server processes that share one Redis (and so one REDIS_PREFIX), on a free loopback port,
+ * with the test master key and budgets high enough for a suite; `extra` adds or overrides settings.
+ */
+export function sharedRedisEnv(redisUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: uniquePrefix(),
+    OTS_SECRET: TEST_MASTER_KEY,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...HIGH_RATE_LIMITS,
+    ...extra,
+  };
+}
 
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;

@@ -3,11 +3,10 @@
 // SHUTDOWN_TIMEOUT, and the memory store (one process's memory) is refused with more than one worker.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HIGH_RATE_LIMITS, TEST_MASTER_KEY, uniquePrefix } from '../support/app.js';
 import { RedisServer } from '../support/redis-server.js';
 import { cleanEnv, ensureBuilt, ROOT } from '../e2e/built.js';
 import { reveal, share } from './http.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { sharedRedisEnv, startServerProcess, type ServerProcess } from './server-process.js';
 
 /** The pid of every process that logged a request line. */
 const requestPids = (server: ServerProcess) =>
@@ -20,17 +19,7 @@ describe('WORKERS=2 on one Redis', () => {
   beforeAll(async () => {
     await ensureBuilt();
     redis = await RedisServer.start();
-    server = await startServerProcess({
-      WORKERS: '2',
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: uniquePrefix(),
-      OTS_SECRET: TEST_MASTER_KEY,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      METRICS_PORT: '0',
-      SHUTDOWN_TIMEOUT: '5',
-      ...HIGH_RATE_LIMITS,
-    });
+    server = await startServerProcess(sharedRedisEnv(redis.url, { WORKERS: '2', METRICS_PORT: '0', SHUTDOWN_TIMEOUT: '5' }));
     // Both workers listen on the same port before the tests start.
     await vi.waitFor(() => expect(server.logs.filter((l) => l.includes('Server listening at')).length).toBe(2), { timeout: 10_000 });
   });
