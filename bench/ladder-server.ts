@@ -4,7 +4,7 @@
 //   1 + the request log line (pino, as the server logs)
 //   2 + encryption at rest (seal on create, open on reveal; value stored sealed)
 //   3 + the receipt: the real SecretsService and Redis store (secret and receipt in one script each way)
-//   4 + the per-client rate limit (counts shared in Redis)
+//   4 + the per-client rate limit (counts shared in Redis, taken in the create and claim scripts)
 // Usage: REDIS_URL=… PORT=… LADDER_RUNG=n tsx bench/ladder-server.ts (npm run bench:ladder drives it).
 import Fastify, { LogController } from 'fastify';
 import { Redis } from 'ioredis';
@@ -15,7 +15,7 @@ import { generateKey } from '../src/domain/keys.js';
 import { ANONYMOUS, SecretsService } from '../src/domain/secrets-service.js';
 import { parseUrlEncoded } from '../src/plugins/urlencoded.js';
 import { requestLogPlugin } from '../src/plugins/request-log.js';
-import { rateLimitPlugin } from '../src/rate-limit/plugin.js';
+import { RateLimit } from '../src/rate-limit/plugin.js';
 import { createStore } from '../src/store/index.js';
 
 const rung = Number(process.env.LADDER_RUNG ?? 0);
@@ -35,15 +35,16 @@ const notFound = (reply: Reply) => reply.code(404).send({ message: 'Unknown secr
 if (rung >= 3) {
   const store = await createStore(config);
   const service = new SecretsService(store.secrets, config, [config.secret], app.log);
-  if (rung >= 4) await app.register(rateLimitPlugin, { config, counts: store.rateCounts });
+  if (rung >= 4) await app.register(new RateLimit({ config, counts: store.rateCounts, chargesRide: store.chargesRide }).plugin);
   // Each route names its budget, as every route of the server must (the rate limit refuses one that does not).
-  app.post('/api/v1/share', { config: { rateClass: 'create' } }, async (req) => {
-    const { receipt } = await service.share(req.body as Form, ANONYMOUS);
+  const limited = (rateClass: 'create' | 'reveal') => ({ config: { rateClass, rateCountedByStore: true } });
+  app.post('/api/v1/share', limited('create'), async (req) => {
+    const { receipt } = await service.share(req.body as Form, ANONYMOUS, req.rateCharge);
     return { secret_key: receipt.secretKey, metadata_key: receipt.metadataKey };
   });
-  app.post<{ Params: { key: string } }>('/api/v1/secret/:key', { config: { rateClass: 'reveal' } }, async (req, reply) => {
+  app.post<{ Params: { key: string } }>('/api/v1/secret/:key', limited('reveal'), async (req, reply) => {
     try {
-      return await service.reveal(req.params.key, undefined);
+      return await service.reveal(req.params.key, undefined, { charge: req.rateCharge });
     } catch {
       return notFound(reply);
     }

@@ -13,7 +13,7 @@ import { metricsPlugin } from './metrics/plugin.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
 import { errorsPlugin, sendApiError } from './plugins/errors.js';
 import { paramsPlugin } from './plugins/params.js';
-import { rateLimitPlugin } from './rate-limit/plugin.js';
+import { RateLimit } from './rate-limit/plugin.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { securityHeadersPlugin, setBaseSecurityHeaders } from './plugins/security-headers.js';
 import { parseQueryString } from './plugins/urlencoded.js';
@@ -97,17 +97,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const events = fanOutEvents(deps.events, metrics.serviceEvents, mailer?.serviceEvents);
   const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, events, deps.now);
   app.decorate('ots', { service, accounts, store: deps.store, config });
+  const rateLimit = new RateLimit({ config, counts: deps.store.rateCounts, chargesRide: deps.store.chargesRide });
 
   await app.register(errorsPlugin, {
     mode: config.apiErrorStatus,
     maxSecretBytes: config.maxSecretBytes,
     pageNotFound: sendNotFoundPage,
+    beforeError: (req, err) => rateLimit.beforeError(req, err),
   });
   await app.register(requestLogPlugin);
   await app.register(metricsPlugin, { metrics, port: config.metricsPort, host: config.metricsHost });
   if (mailer) app.addHook('onClose', () => mailer.close());
   await app.register(securityHeadersPlugin);
-  await app.register(rateLimitPlugin, { config, counts: deps.store.rateCounts });
+  await app.register(rateLimit.plugin);
   await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
   await app.register(authPlugin, { accounts });
   await app.register(openApiPlugin); // before the API routes: it collects their schemas

@@ -15,6 +15,8 @@ export interface ApiRoute {
   aliases?: string[];
   auth: AuthMode;
   rate: RateClass | false;
+  /** The handler passes request.rateCharge to the create or reveal it makes (one Redis script for both). */
+  countedByStore?: true;
   schema: FastifySchema;
   handler: Handler;
 }
@@ -29,7 +31,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly ApiRoute[]
         method: route.method,
         url,
         schema: { ...route.schema, summary, ...(alias ? { operationId: undefined } : {}) },
-        config: { rateClass: route.rate, auth: route.auth },
+        config: { rateClass: route.rate, auth: route.auth, rateCountedByStore: route.countedByStore === true },
         handler: route.handler,
       });
     }

@@ -1,7 +1,7 @@
 // The rules of the contract, with no knowledge of HTTP: create, reveal once, receipts, burn, recent.
 
 import { open, seal, SealError } from '../crypto/seal.js';
-import type { ClaimResult, ReceiptForView, SecretStore, Settle } from './store.js';
+import type { ClaimResult, RateCharge, ReceiptForView, SecretStore, Settle } from './store.js';
 import { errors, OtsError } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from './password.js';
@@ -66,6 +66,20 @@ export interface CreateInput {
   share_domain?: string;
 }
 
+export interface RevealOptions {
+  /** The request's rate count, taken by the store in the claim's own step. */
+  charge?: RateCharge | undefined;
+  /** Answer the secret's facts (SecretInfo) as they were before the reveal. */
+  withInfo?: boolean;
+}
+
+export interface Revealed {
+  value: string;
+  metadataKey: string;
+  /** With RevealOptions.withInfo (the time left, gone with the secret, is not part of it). */
+  info?: Omit<SecretInfo, 'secretTtl'>;
+}
+
 export interface GenerateInput extends CreateInput {
   length?: number;
   characterSets?: CharacterSets;
@@ -100,18 +114,21 @@ export class SecretsService {
     this.now = () => Math.floor(now() / 1000);
   }
 
-  /** Stores the caller's secret (v1 share, v2 conceal); the receipt is answered as new. */
-  async share(input: CreateInput, actor: Actor): Promise<ReceiptSnapshot> {
+  /**
+   * Stores the caller's secret (v1 share, v2 conceal); the receipt is answered as new. A request's rate count
+   * (`charge`) is taken by the store in the same step, and refuses the create when it is past its budget.
+   */
+  async share(input: CreateInput, actor: Actor, charge?: RateCharge): Promise<ReceiptSnapshot> {
     this.checkMayCreate(actor, 'conceal');
     if (input.secret === undefined || input.secret === '') throw errors.nothingToShare();
-    return this.create(input.secret, input, actor, 'conceal');
+    return this.create(input.secret, input, actor, 'conceal', charge);
   }
 
   /** Stores a random password and returns it once to the creator. */
-  async generate(input: GenerateInput, actor: Actor): Promise<ReceiptSnapshot & { value: string }> {
+  async generate(input: GenerateInput, actor: Actor, charge?: RateCharge): Promise<ReceiptSnapshot & { value: string }> {
     this.checkMayCreate(actor, 'generate');
     const value = generatePassword(input.length ?? PASSWORD_DEFAULT_LENGTH, input.characterSets);
-    return { ...(await this.create(value, input, actor, 'generate')), value };
+    return { ...(await this.create(value, input, actor, 'generate', charge)), value };
   }
 
   /** Whether this actor may create secrets (ALLOW_ANONYMOUS); the web form asks before offering itself. */
@@ -123,7 +140,7 @@ export class SecretsService {
     if (!this.mayCreate(actor)) throw errors.anonymousDisabled(operation);
   }
 
-  private async create(value: string, input: CreateInput, actor: Actor, kind: SecretKind): Promise<ReceiptSnapshot> {
+  private async create(value: string, input: CreateInput, actor: Actor, kind: SecretKind, charge?: RateCharge): Promise<ReceiptSnapshot> {
     if (Buffer.byteLength(value, 'utf8') > this.config.maxSecretBytes) throw errors.secretTooLarge(this.config.maxSecretBytes);
     // The one place that decides whether a secret has a passphrase: an empty one is none.
     const passphrase = input.passphrase === '' ? undefined : input.passphrase;
@@ -160,17 +177,20 @@ export class SecretsService {
 
     const sealed = await seal(value, secretKey, this.masterKeys[0]!, passphrase);
     const record = encodeSecretRecord({ metadataKey, passphraseProtected: passphrase !== undefined, sealed });
-    await this.store.create(secretKey, record, receipt, this.config.recentLimit);
+    await this.store.create(secretKey, record, receipt, this.config.recentLimit, charge);
     this.events.created?.(receipt, recipientAddress);
     return { receipt: { ...receipt, state: 'new' }, metadataTtl: receiptTtlOf(ttl), secretTtl: ttl };
   }
 
-  /** The value, once. A wrong or missing passphrase consumes nothing (v1 answers it like an unknown key). */
-  async reveal(secretKey: string, passphrase: string | undefined): Promise<{ value: string; metadataKey: string }> {
+  /**
+   * The value, once. A wrong or missing passphrase consumes nothing (v1 answers it like an unknown key). With
+   * `withInfo`, also the secret's facts as they were before the reveal (v2's record), read in the same step.
+   */
+  async reveal(secretKey: string, passphrase: string | undefined, options: RevealOptions = {}): Promise<Revealed> {
     if (!isWellFormedKey(secretKey)) throw errors.unknownSecret(secretKey);
     // The receipt moves to received in the same step that takes the secret.
     const settle: Settle = { to: 'received', from: OVERRIDABLE_STATES, at: this.now() };
-    const claim = await this.store.claim(secretKey, settle);
+    const claim = await this.store.claim(secretKey, { settle, charge: options.charge, withReceipt: options.withInfo === true });
     if (claim.status === 'missing') throw errors.unknownSecret(secretKey);
 
     const stored = decodeSecretRecord(claim.record);
@@ -185,7 +205,26 @@ export class SecretsService {
       if (!(await this.store.claimIfUnchanged(secretKey, claim.record, settle))) throw errors.unknownSecret(secretKey);
     }
     this.events.revealed?.();
-    return { value, metadataKey: stored.metadataKey };
+    const revealed = { value, metadataKey: stored.metadataKey };
+    if (!options.withInfo) return revealed;
+    // A protected claim does not read the secret's time left; the receipt's TTL is the lifespan either way.
+    const secretTtl = claim.status === 'claimed' ? Math.floor(claim.pttl / 1000) : 0;
+    const { secretTtl: _unread, ...info } = this.infoOf(secretKey, stored.passphraseProtected, secretTtl, claim.receipt);
+    return { ...revealed, info };
+  }
+
+  /** What v2 shows of a secret: its own facts and its receipt's (or, without a receipt, what is known). */
+  private infoOf(secretKey: string, passphraseProtected: boolean, secretTtl: number, receipt: ReceiptRecord | undefined): SecretInfo {
+    const now = this.now();
+    return {
+      secretKey,
+      passphraseProtected,
+      secretTtl,
+      lifespan: receipt?.ttl ?? secretTtl,
+      created: receipt?.created ?? now,
+      updated: receipt?.created ?? now,
+      custid: receipt?.custid ?? ANONYMOUS_CUSTID,
+    };
   }
 
   /**
@@ -228,16 +267,7 @@ export class SecretsService {
     const found = await this.store.peek(secretKey);
     if (!found) return null;
     const receipt = (await this.store.getReceipt(found.metadataKey))?.receipt;
-    const now = this.now();
-    return {
-      secretKey,
-      passphraseProtected: found.passphraseProtected,
-      secretTtl: found.ttl,
-      lifespan: receipt?.ttl ?? found.ttl,
-      created: receipt?.created ?? now,
-      updated: receipt?.created ?? now,
-      custid: receipt?.custid ?? ANONYMOUS_CUSTID,
-    };
+    return this.infoOf(secretKey, found.passphraseProtected, found.ttl, receipt);
   }
 
   /**
@@ -316,7 +346,7 @@ export class SecretsService {
     if (!UNREAD_STATES.includes(receipt.state)) throw errors.secretGone(metadataKey);
     const now = this.now();
     const settle: Settle = { to: 'burned', from: OVERRIDABLE_STATES, at: now };
-    const claim = await this.store.claim(receipt.secretKey, settle);
+    const claim = await this.store.claim(receipt.secretKey, { settle });
     if (claim.status === 'missing') throw errors.secretGone(metadataKey);
     if (claim.status === 'protected') {
       const stored = decodeSecretRecord(claim.record);

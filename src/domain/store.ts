@@ -14,6 +14,15 @@ export interface ReceiptBefore {
   updated: number;
 }
 
+/** How a claim is made: the receipt move, the request's rate count, and whether the receipt is wanted. */
+export interface ClaimOptions {
+  settle?: Settle | undefined;
+  /** Counted first; the claim is refused (rateLimited, nothing taken) when it passes its budget. */
+  charge?: RateCharge | undefined;
+  /** Answer the receipt as it was before the claim (`receipt`), read in the same step where the store can. */
+  withReceipt?: boolean;
+}
+
 /** What a reveal or burn finds when it tries to claim a secret. */
 export type ClaimResult =
   | { status: 'missing' }
@@ -21,20 +30,41 @@ export type ClaimResult =
    * No passphrase: the secret was taken from the store in the same atomic step, and its receipt settled as asked
    * (`before` holds what the receipt was, when it moved).
    */
-  | { status: 'claimed'; record: Buffer; pttl: number; before?: ReceiptBefore }
+  | { status: 'claimed'; record: Buffer; pttl: number; before?: ReceiptBefore; receipt?: ReceiptRecord }
   /** Passphrase-protected: left in place; the caller checks the passphrase, then claims with claimIfUnchanged. */
-  | { status: 'protected'; record: Buffer; failedAttempts: number; attemptsTtl: number };
+  | { status: 'protected'; record: Buffer; failedAttempts: number; attemptsTtl: number; receipt?: ReceiptRecord };
+
+/**
+ * One request's count against its client's budget (see domain/rate-charge.ts): under `key`, in a window `windowMs`
+ * long that starts with its first request. A store given one counts it before the operation, in the same atomic
+ * step where it can, and refuses the operation (rateLimited, nothing done) when the count passes `limit`.
+ */
+export interface RateCharge {
+  readonly key: string;
+  readonly windowMs: number;
+  readonly limit: number;
+  /**
+   * Set once the count was sent, by the store or (for a request that never reached it) the rate limit: never sent
+   * twice, also when the store did not answer.
+   */
+  counted?: boolean;
+  /** Set when the count passed the limit: the window's milliseconds left. */
+  refusedForMs?: number;
+}
 
 export interface SecretStore {
-  /** Stores the sealed secret (ttl seconds) and its receipt (2 × ttl); adds the receipt to the owner's recent list. */
-  create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void>;
+  /**
+   * Stores the sealed secret (ttl seconds) and its receipt (2 × ttl); adds the receipt to the owner's recent list.
+   * With a charge, counts it first and stores nothing when it is refused.
+   */
+  create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number, charge?: RateCharge): Promise<void>;
   /** A fresh metadata key for a new secret's receipt (Redis picks one it can keep beside the secret). */
   newMetadataKey(secretKey: string): string;
   /**
    * Takes an unprotected secret, moving its receipt as `settle` says in the same step; leaves a protected one in
    * place (see ClaimResult). Without `settle` the receipt is not touched.
    */
-  claim(secretKey: string, settle?: Settle): Promise<ClaimResult>;
+  claim(secretKey: string, options?: ClaimOptions): Promise<ClaimResult>;
   /**
    * Puts back a claimed record that could not be opened, with the milliseconds it had left, and its receipt as it
    * was before the claim (if the claim moved it and nothing has moved it since).
@@ -110,6 +140,11 @@ export interface Store {
   secrets: SecretStore;
   accounts: AccountStore;
   rateCounts: RateCounts;
+  /**
+   * Whether create and claim count a RateCharge in their own step, sparing the count a round trip of its own (Redis
+   * and Sentinel: yes; Cluster: no, a client's counter is in another slot than its secrets; memory: no trip at all).
+   */
+  readonly chargesRide: boolean;
   /** Throws when the store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

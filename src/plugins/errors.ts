@@ -54,14 +54,23 @@ export interface ErrorsOptions {
   maxSecretBytes: number;
   /** Answers unrouted paths outside /api (the web's HTML page); without it every unrouted path gets the JSON error. */
   pageNotFound?: (req: FastifyRequest, reply: FastifyReply) => FastifyReply;
+  /**
+   * Looks at a failure before it is answered and may answer another error instead (the rate limit counts a request
+   * that never reached its store step, and refuses it past its budget); undefined when it has nothing to do.
+   */
+  beforeError?: (req: FastifyRequest, err: unknown) => Promise<OtsError | undefined> | undefined;
 }
 
 /** The contract's error shape for every failure and for unrouted API paths, per wire version. */
 export const errorsPlugin = fp(async (app: FastifyInstance, opts: ErrorsOptions) => {
-  app.setErrorHandler((err, req, reply) => {
+  const answer = (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const ots = toOtsError(err, opts.maxSecretBytes);
     logFailure(req, err, ots);
     return sendApiError(req, reply, ots, opts.mode);
+  };
+  app.setErrorHandler((err, req, reply) => {
+    const instead = opts.beforeError?.(req, err);
+    return instead ? instead.then((other) => answer(other ?? err, req, reply)) : answer(err, req, reply);
   });
   app.setNotFoundHandler((req, reply) =>
     opts.pageNotFound && wireOf(req.url) === 'web'

@@ -14,6 +14,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The budget a route draws on; false: not limited. Every route must say (the rate-limit plugin checks). */
     rateClass?: RateClass | false;
+    /**
+     * The handler hands the request's rate count (request.rateCharge) to the store operation it guards, which
+     * counts it in its own step (see rate-limit/plugin.ts).
+     */
+    rateCountedByStore?: boolean;
     /** How the route authenticates its caller; routes without it are `basic+anon`. */
     auth?: AuthMode;
   }

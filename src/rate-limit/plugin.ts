@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { errors } from '../domain/errors.js';
-import type { RateCounts } from '../domain/store.js';
+import { OtsError } from '../domain/errors.js';
+import { countApart, refusal } from '../domain/rate-charge.js';
+import type { RateCharge, RateCounts } from '../domain/store.js';
 import type { RateClass } from '../plugins/route-config.js';
 import { clientGroup } from './client-address.js';
+import { RefusedClients } from './refused-clients.js';
 
 type LimitSettings = Pick<
   Config,
@@ -15,6 +17,18 @@ export interface RateLimitOptions {
   config: LimitSettings;
   /** The store's counts: in Redis, shared by every instance on it; in process memory for the memory store. */
   counts: RateCounts;
+  /** Whether the store counts a request in its create or claim script (Store.chargesRide). */
+  chargesRide: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The request's count, left for the store to take in the create or claim it guards (routes that say
+     * `rateCountedByStore`); undefined when it was counted on arrival or the route is not limited.
+     */
+    rateCharge: RateCharge | undefined;
+  }
 }
 
 /** Which budget a request draws on; undefined for routes that are not limited (status, health, the form, assets). */
@@ -35,34 +49,95 @@ function limitsOf(c: LimitSettings): Record<RateClass, number> {
 
 /**
  * Per-client rate limits: every request to a limited route counts against its client's budget for the route's
- * class, one fixed window per client and class. The check runs on onRequest, before any body is read, and refuses
- * with the contract's error and Retry-After; each request waits for its own count, so one instance is exact.
+ * class, one fixed window per client and class, and is refused with the contract's error and Retry-After past it.
+ *
+ * Where the store can (Store.chargesRide), a create or reveal is counted in the same Redis script that creates or
+ * claims the secret (one round trip, not two): the request carries its charge to the store, which refuses the
+ * operation without effect when the count is past the budget. Any such request that answers without reaching the
+ * store (bad input, wrong credentials, a v2 reveal without `continue`) is counted before its answer goes out, by
+ * `beforeError` or the route's preSerialization hook, and refused there when past its budget. Every other request
+ * is counted on arrival, before its body is read. A client found past its budget is refused on arrival for the rest
+ * of its window, with no count and no body read, on this instance.
  */
-export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitOptions) => {
-  const limits = limitsOf(opts.config);
-  const windowMs = opts.config.rateLimitWindow * 1000;
+export class RateLimit {
+  private readonly limits: Record<RateClass, number>;
+  private readonly windowMs: number;
+  private readonly refused = new RefusedClients();
 
-  // Every alias of a route, and the web page doing the same thing as an API route, names the same budget, so
-  // neither aliases nor switching between API and pages multiply what a client may send. A route that names none
-  // is a mistake caught at startup, not a silently unlimited route.
-  app.addHook('onRoute', (route) => {
-    if (route.config?.rateClass === undefined) {
-      throw new Error(`route ${String(route.method)} ${route.url} declares no rate budget (config.rateClass)`);
-    }
+  constructor(private readonly opts: RateLimitOptions) {
+    this.limits = limitsOf(opts.config);
+    this.windowMs = opts.config.rateLimitWindow * 1000;
+  }
+
+  readonly plugin = fp(async (app: FastifyInstance) => {
+    app.decorateRequest('rateCharge', undefined);
+    // Every alias of a route, and the web page doing the same thing as an API route, names the same budget, so
+    // neither aliases nor switching between API and pages multiply what a client may send. A route that names none
+    // is a mistake caught at startup, not a silently unlimited route.
+    app.addHook('onRoute', (route) => {
+      if (route.config?.rateClass === undefined) {
+        throw new Error(`route ${String(route.method)} ${route.url} declares no rate budget (config.rateClass)`);
+      }
+      if (route.config.rateCountedByStore) {
+        const own = route.preSerialization;
+        route.preSerialization = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), this.countBeforeAnswer];
+      }
+    });
+    app.addHook('onRequest', (req, _reply, done) => {
+      const rateClass = rateClassOf(req);
+      if (rateClass === undefined || this.limits[rateClass] === 0) return done();
+      const key = `${rateClass}:${clientGroup(req.ip)}`;
+      const left = this.refused.refusedFor(key);
+      if (left !== undefined) return done(this.refuse(req, key, left));
+      const charge = { key, windowMs: this.windowMs, limit: this.limits[rateClass] };
+      if (this.opts.chargesRide && req.routeOptions.config.rateCountedByStore) {
+        req.rateCharge = charge;
+        return done();
+      }
+      this.count(req, charge).then(() => done(), done);
+    });
   });
 
-  app.addHook('onRequest', async (req) => {
-    const rateClass = rateClassOf(req);
-    if (rateClass === undefined || limits[rateClass] === 0) return;
-    let hit: { count: number; ttlMs: number };
+  /**
+   * For the error handler: a request whose charge the store did not take is counted now, and its error becomes the
+   * refusal when it is past its budget; a refusal by the store is remembered. Undefined when there is nothing to
+   * do, so that errors without a charge stay synchronous.
+   */
+  beforeError(req: FastifyRequest, err: unknown): Promise<OtsError | undefined> | undefined {
+    const charge = req.rateCharge;
+    if (charge === undefined) return undefined;
+    if (charge.refusedForMs !== undefined && err instanceof OtsError && err.code === 'rate_limited') {
+      this.refuse(req, charge.key, charge.refusedForMs);
+      return undefined;
+    }
+    if (charge.counted) return undefined;
+    return this.count(req, charge).then(
+      () => undefined,
+      (refused: unknown) => (refused instanceof OtsError ? refused : undefined),
+    );
+  }
+
+  /** A charged route's answer that did not reach the store (no error) is counted before it goes out. */
+  private readonly countBeforeAnswer = async (req: FastifyRequest, _reply: unknown, payload: unknown) => {
+    const charge = req.rateCharge;
+    if (charge !== undefined && !charge.counted) await this.count(req, charge);
+    return payload;
+  };
+
+  /** Counts a charge by itself; throws the refusal past the budget. A store that is away refuses nothing here. */
+  private async count(req: FastifyRequest, charge: RateCharge): Promise<void> {
     try {
-      hit = await opts.counts.hit(`${rateClass}:${clientGroup(req.ip)}`, windowMs);
+      await countApart(this.opts.counts, charge);
     } catch {
-      return; // store away: the route answers 503 (or /status "offline") on its own
+      // Store away: the route answers 503 (or /status "offline") on its own.
+      if (charge.refusedForMs === undefined) return;
+      throw this.refuse(req, charge.key, charge.refusedForMs);
     }
-    if (hit.count > limits[rateClass]) {
-      req.log.warn({ rateClass }, 'rate limit exceeded');
-      throw errors.rateLimited(Math.max(1, Math.ceil(hit.ttlMs / 1000)));
-    }
-  });
-});
+  }
+
+  private refuse(req: FastifyRequest, key: string, ttlMs: number): OtsError {
+    this.refused.remember(key, ttlMs);
+    req.log.warn({ rateClass: key.slice(0, key.indexOf(':')) }, 'rate limit exceeded');
+    return refusal(ttlMs);
+  }
+}

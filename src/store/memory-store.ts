@@ -3,10 +3,14 @@ import { receiptTtlOf, type ReceiptRecord, type State } from '../domain/receipt.
 import { decodeSecretRecord, isProtectedRecord } from '../domain/secret-record.js';
 import { completeView } from './receipt-view.js';
 import { MemoryRateCounts } from './memory-rate-counts.js';
+import { countApart } from '../domain/rate-charge.js';
 import type {
   AccountRecord,
   AccountStore,
+  ClaimOptions,
   ClaimResult,
+  RateCharge,
+  RateCounts,
   ReceiptBefore,
   ReceiptForView,
   SecretPeek,
@@ -73,14 +77,18 @@ export class MemorySecretStore implements SecretStore {
   private readonly receipts: ExpiringMap<ReceiptRecord>;
   private readonly recents: ExpiringMap<{ key: string; score: number }[]>;
 
-  constructor(now: () => number) {
+  constructor(
+    now: () => number,
+    private readonly rateCounts: RateCounts,
+  ) {
     this.secretMap = new ExpiringMap(now);
     this.attempts = new ExpiringMap(now);
     this.receipts = new ExpiringMap(now);
     this.recents = new ExpiringMap(now);
   }
 
-  async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
+  async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number, charge?: RateCharge): Promise<void> {
+    await countApart(this.rateCounts, charge);
     this.secretMap.set(secretKey, record, receipt.ttl);
     this.receipts.set(receipt.metadataKey, { ...receipt }, receiptTtlOf(receipt.ttl));
     if (receipt.custid !== 'anon') {
@@ -97,17 +105,21 @@ export class MemorySecretStore implements SecretStore {
     return generateKey();
   }
 
-  async claim(secretKey: string, settle?: Settle): Promise<ClaimResult> {
+  async claim(secretKey: string, { settle, charge, withReceipt }: ClaimOptions = {}): Promise<ClaimResult> {
+    await countApart(this.rateCounts, charge);
     const record = this.secretMap.get(secretKey);
     if (record === undefined) return { status: 'missing' };
+    const metadataKey = decodeSecretRecord(record)?.metadataKey;
+    const found = withReceipt && metadataKey !== undefined ? this.receipts.get(metadataKey) : undefined;
+    const receipt = found ? { receipt: { ...found } } : {};
     if (!isProtectedRecord(record)) {
       const pttl = this.secretMap.pttl(secretKey);
       this.secretMap.delete(secretKey);
       const before = settle && this.settleReceipt(record, settle);
-      return before ? { status: 'claimed', record, pttl, before } : { status: 'claimed', record, pttl };
+      return { status: 'claimed', record, pttl, ...(before ? { before } : {}), ...receipt };
     }
     const failedAttempts = this.attempts.get(secretKey) ?? 0;
-    return { status: 'protected', record, failedAttempts, attemptsTtl: this.attempts.ttl(secretKey) };
+    return { status: 'protected', record, failedAttempts, attemptsTtl: this.attempts.ttl(secretKey), ...receipt };
   }
 
   async restore(secretKey: string, record: Buffer, pttl: number, before?: ReceiptBefore, settle?: Settle): Promise<void> {
@@ -237,11 +249,13 @@ export class MemoryStore implements Store {
   readonly secrets: MemorySecretStore;
   readonly accounts = new MemoryAccountStore();
   readonly rateCounts: MemoryRateCounts;
+  /** Counted in process memory: no round trip to spare, and the same path as Redis's. */
+  readonly chargesRide = true;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(now: () => number = Date.now) {
-    this.secrets = new MemorySecretStore(now);
     this.rateCounts = new MemoryRateCounts(now);
+    this.secrets = new MemorySecretStore(now, this.rateCounts);
     this.sweeper = setInterval(() => this.secrets.sweep(), 60_000);
     this.sweeper.unref();
   }

@@ -5,15 +5,12 @@ import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
   otsCreateBeside(secret: string, receipt: string, record: Buffer, ttl: number, receiptTtl: number, ...fields: string[]): Promise<number>;
+  /** As otsCreateBeside with the client's counter as a third key, and the window (ms) and limit after the fields. */
+  otsCreateBesideCharged(secret: string, receipt: string, counter: string, record: Buffer, ...rest: (string | number)[]): Promise<number>;
   /** The Buffer variant ioredis defines for every custom command (`otsClaim` is defined below): the record is binary. */
-  otsClaimBuffer(
-    secret: string,
-    attempts: string,
-    receiptPrefix: string,
-    to: string,
-    at: number,
-    ...from: string[]
-  ): Promise<[Buffer, number, number, Buffer?, Buffer?] | null>;
+  otsClaimBuffer(secret: string, attempts: string, ...argv: (string | number)[]): Promise<ClaimReply | null>;
+  /** As otsClaimBuffer with the client's counter as a third key, and the window (ms) and limit after the rest. */
+  otsClaimChargedBuffer(secret: string, attempts: string, counter: string, ...argv: (string | number)[]): Promise<ClaimReply | null>;
   otsRestore(secret: string, record: Buffer, pttl: number): Promise<number>;
   otsClaimIfUnchanged(secret: string, attempts: string, record: Buffer): Promise<number>;
   otsClaimIfUnchangedSettle(secret: string, attempts: string, receipt: string, record: Buffer, to: string, at: number, ...from: string[]): Promise<number>;
@@ -26,6 +23,9 @@ export interface OtsRedisCommands {
   otsViewReceipt(receipt: string, secretHead: string, secretTail: string): Promise<[string[], number, number] | null>;
   otsSetReceiptField(receipt: string, field: string, value: string): Promise<number>;
 }
+
+/** The claim script's answer: record, attempts, ttl, the receipt's state and update time before, its fields. */
+export type ClaimReply = [Buffer, number, number, Buffer | null, Buffer | null, Buffer[] | null];
 
 /** A single-server, Sentinel-managed or Cluster client: the store uses only commands all three share. */
 export type OtsRedis = (Redis | Cluster) & OtsRedisCommands;
@@ -65,7 +65,9 @@ export const failFastOptions: RedisOptions = {
 /** Registers the Lua scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
 export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsCreateBeside', { numberOfKeys: 2, lua: scripts.CREATE_BESIDE });
+  redis.defineCommand('otsCreateBesideCharged', { numberOfKeys: 3, lua: scripts.charged(scripts.CREATE_BESIDE) });
   redis.defineCommand('otsClaim', { numberOfKeys: 2, lua: scripts.CLAIM });
+  redis.defineCommand('otsClaimCharged', { numberOfKeys: 3, lua: scripts.charged(scripts.CLAIM) });
   redis.defineCommand('otsRestore', { numberOfKeys: 1, lua: scripts.RESTORE });
   redis.defineCommand('otsClaimIfUnchanged', { numberOfKeys: 2, lua: scripts.CLAIM_IF_UNCHANGED });
   redis.defineCommand('otsClaimIfUnchangedSettle', { numberOfKeys: 3, lua: scripts.CLAIM_IF_UNCHANGED_SETTLE });

@@ -37,29 +37,31 @@ return 1
 `;
 
 /**
- * KEYS: secret, attempts. ARGV: receipt key prefix, then the settle: new state ('' for none), time, states it may
- * move from. Takes an unprotected secret at once (returning its PTTL, so a record that does not open can be put
- * back). A record marked as having its receipt beside it ('!' after the metadata key: same slot, so the receipt
- * key, read from the record, may be touched here) has the receipt moved in the same step, and what it was is
- * returned. A protected one ('P') is left in place, with its failed attempts and their window.
+ * KEYS: secret, attempts. ARGV: receipt key prefix, '1' to answer the receipt, then the settle: new state ('' for
+ * none), time, states it may move from. Takes an unprotected secret at once (returning its PTTL, so a record that
+ * does not open can be put back). A record marked as having its receipt beside it ('!' after the metadata key: same
+ * slot, so the receipt key, read from the record, may be touched here) has the receipt moved in the same step, and
+ * what it was is returned, with all its fields when asked. A protected one ('P') is left in place, with its failed
+ * attempts and their window. Answers {record, attempts, ttl, state before, updated before, receipt fields}.
  */
 export const CLAIM =
   SETTLE_FUNCTION +
   `
 local v = redis.call('GET', KEYS[1])
 if not v then return nil end
+local mkey = string.match(v, '^.([0-9a-z]+)${BESIDE_MARK}:')
+local rkey = mkey and (ARGV[1] .. mkey)
+local receipt = false
+if rkey and ARGV[2] == '1' then receipt = redis.call('HGETALL', rkey) end
 if string.sub(v, 1, 1) ~= '${PROTECTED_MARK}' then
-  local mkey = ARGV[2] ~= '' and string.match(v, '^.([0-9a-z]+)${BESIDE_MARK}:')
   local ttl = redis.call('PTTL', KEYS[1])
   redis.call('DEL', KEYS[1])
-  if mkey then
-    local before = settle(ARGV[1] .. mkey, ARGV[2], ARGV[3], 4)
-    if before then return {v, 0, ttl, before[1], before[2]} end
-  end
-  return {v, 0, ttl}
+  local before = rkey and ARGV[3] ~= '' and settle(rkey, ARGV[3], ARGV[4], 5)
+  if before then return {v, 0, ttl, before[1], before[2], receipt} end
+  return {v, 0, ttl, false, false, receipt}
 end
 local a = tonumber(redis.call('GET', KEYS[2]) or '0')
-return {v, a, redis.call('TTL', KEYS[2])}
+return {v, a, redis.call('TTL', KEYS[2]), false, false, receipt}
 `;
 
 /** KEYS: secret, attempts. ARGV: the record as read. Deletes only if unchanged, so one caller wins. */
@@ -146,17 +148,47 @@ return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0
 `;
 
 /**
- * KEYS: a client's rate-limit counter. ARGV: window in ms. Counts one request; returns the count and the window's ms
- * left (the steps of @fastify/rate-limit's own Redis store: the first count of a window sets its expiry).
+ * count(counter, window ms): counts one request in the counter's fixed window (the first count of a window sets
+ * its expiry); returns the count and the window's ms left.
  */
-export const RATE_LIMIT_HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  return {n, tonumber(ARGV[1])}
+const COUNT_FUNCTION = `
+local function count(counter, windowMs)
+  local n = redis.call('INCR', counter)
+  if n == 1 then
+    redis.call('PEXPIRE', counter, windowMs)
+    return {n, tonumber(windowMs)}
+  end
+  return {n, redis.call('PTTL', counter)}
 end
-return {n, redis.call('PTTL', KEYS[1])}
 `;
+
+/** KEYS: a client's rate-limit counter. ARGV: window in ms. Counts one request; returns the count and ms left. */
+export const RATE_LIMIT_HIT =
+  COUNT_FUNCTION +
+  `
+return count(KEYS[1], ARGV[1])
+`;
+
+/** The error a charged script answers when the request's count passed its limit, followed by the ms left. */
+export const RATE_LIMITED_REPLY = 'OTS_RATE_LIMITED';
+
+/**
+ * `script` with the request's rate count taken first, in the same step: its KEYS and ARGV as they are, then the
+ * client's counter as the last key and the window (ms) and limit as the last two arguments (taken off before the
+ * script runs). Past the limit it stops before doing anything else and answers RATE_LIMITED_REPLY and the ms left.
+ * Only where the counter may share a script with the other keys: single Redis and Sentinel, not Cluster.
+ */
+export function charged(script: string): string {
+  return (
+    COUNT_FUNCTION +
+    `
+local limit = tonumber(table.remove(ARGV))
+local counted = count(table.remove(KEYS), table.remove(ARGV))
+if counted[1] > limit then return redis.error_reply('${RATE_LIMITED_REPLY} ' .. counted[2]) end
+` +
+    script
+  );
+}
 
 /**
  * KEYS: receipt. ARGV: the secret key's name before and after the secret key. Returns the receipt's fields, its

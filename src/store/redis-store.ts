@@ -5,12 +5,16 @@ import { keyInSlot, keySlot, SLOT_SUFFIX_LENGTH } from './key-slot.js';
 import { decodeReceipt, encodeReceipt, FIELD } from './receipt-codec.js';
 import { markBeside, metadataKeyOfHead, RECORD_HEAD_BYTES, unmark } from './stored-record.js';
 import { completeView } from './receipt-view.js';
-import type { OtsRedis } from './redis-client.js';
+import type { ClaimReply, OtsRedis } from './redis-client.js';
+import { RATE_LIMITED_REPLY } from './redis-scripts.js';
+import { countApart, settleCharge } from '../domain/rate-charge.js';
 import {
   StoreUnavailableError,
   type AccountRecord,
   type AccountStore,
+  type ClaimOptions,
   type ClaimResult,
+  type RateCharge,
   type ReceiptBefore,
   type ReceiptForView,
   type SecretPeek,
@@ -48,6 +52,29 @@ const BESIDE_FIELD = [FIELD.beside, '1'];
 /** What the view script answers for a secret it did not look at. */
 const NOT_READ = -3;
 
+/**
+ * A charged script's answer, or the rate limit's refusal when the script stopped at its count: the count passed
+ * the limit (the reply carries the window's ms left) and nothing else was done.
+ */
+async function chargedCall<T>(charge: RateCharge, op: Promise<T>): Promise<T> {
+  charge.counted = true;
+  try {
+    return await guard(op);
+  } catch (err) {
+    const ms = err instanceof Error && err.message.startsWith(RATE_LIMITED_REPLY) ? Number(err.message.split(' ')[1]) : NaN;
+    if (Number.isNaN(ms)) throw err;
+    throw settleCharge(charge, charge.limit + 1, ms)!;
+  }
+}
+
+/** A receipt from the flat field, value list HGETALL answers (as Buffers, in a Buffer command's reply). */
+function receiptOf(metadataKey: string, flat: Buffer[] | null): ReceiptRecord | undefined {
+  if (!flat) return undefined;
+  const fields: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) fields[flat[i]!.toString()] = flat[i + 1]!.toString();
+  return decodeReceipt(metadataKey, fields) ?? undefined;
+}
+
 /** Redis's TTL rounds to the nearest second; the contract reports remaining time rounded down. */
 function wholeSeconds(pttl: number): number {
   return Math.floor(pttl / 1000);
@@ -72,7 +99,23 @@ export class RedisSecretStore implements SecretStore {
   constructor(
     private readonly redis: OtsRedis,
     private readonly keys: RedisKeys,
+    private readonly rateCounts: RedisRateCounts,
+    /** Whether a charge may ride in the operation's script: not on Cluster, where the counter is in another slot. */
+    private readonly chargesRide: boolean,
   ) {}
+
+  /** The charge that rides in this operation's script, after counting any that cannot. */
+  private async riding(charge: RateCharge | undefined, inScript: boolean): Promise<RateCharge | undefined> {
+    if (!charge || charge.counted) return undefined;
+    if (this.chargesRide && inScript) return charge;
+    await countApart(this.rateCounts, charge);
+    return undefined;
+  }
+
+  /** A charge's key and the two arguments a charged script takes last. */
+  private chargeArgs(charge: RateCharge): [counter: string, windowMs: number, limit: number] {
+    return [this.keys.rateCount(charge.key), charge.windowMs, charge.limit];
+  }
 
   /**
    * A metadata key whose receipt hashes to the secret's Cluster slot, so that one script can take the secret and
@@ -95,42 +138,64 @@ export class RedisSecretStore implements SecretStore {
     return metadataKey && this.isBeside(secretKey, metadataKey) ? markBeside(record) : record;
   }
 
-  async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number): Promise<void> {
+  async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number, charge?: RateCharge): Promise<void> {
     const fields = encodeReceipt(receipt);
     const receiptTtl = receiptTtlOf(receipt.ttl);
     const secretName = this.keys.secret(secretKey);
     const receiptName = this.keys.receipt(receipt.metadataKey);
+    const beside = this.isBeside(secretKey, receipt.metadataKey);
+    const rides = await this.riding(charge, beside);
+    // An account's recent list is in the account's own slot: written after the charged script has admitted the create.
+    const addRecent = (): Promise<unknown>[] =>
+      receipt.custid === ANONYMOUS_CUSTID
+        ? []
+        : [this.redis.otsAddRecent(this.keys.recent(receipt.custid), receipt.created, receipt.metadataKey, recentLimit, receiptTtl)];
+    if (rides) {
+      const args = [receipt.ttl, receiptTtl, ...fields, ...BESIDE_FIELD];
+      const [counter, windowMs, limit] = this.chargeArgs(rides);
+      await chargedCall(rides, this.redis.otsCreateBesideCharged(secretName, receiptName, counter, markBeside(record), ...args, windowMs, limit));
+      await guard(Promise.all(addRecent()));
+      return;
+    }
     // One script when both share a slot; otherwise two commands sent back to back, without a cross-slot transaction.
-    const writes: Promise<unknown>[] = this.isBeside(secretKey, receipt.metadataKey)
+    const writes: Promise<unknown>[] = beside
       ? [this.redis.otsCreateBeside(secretName, receiptName, markBeside(record), receipt.ttl, receiptTtl, ...fields, ...BESIDE_FIELD)]
       : [this.redis.set(secretName, record, 'EX', receipt.ttl), this.redis.otsPutReceipt(receiptName, receiptTtl, ...fields)];
-    if (receipt.custid !== ANONYMOUS_CUSTID) {
-      writes.push(
-        this.redis.otsAddRecent(this.keys.recent(receipt.custid), receipt.created, receipt.metadataKey, recentLimit, receiptTtl),
-      );
-    }
+    writes.push(...addRecent());
     await guard(Promise.all(writes));
   }
 
-  async claim(secretKey: string, settle?: Settle): Promise<ClaimResult> {
-    const [secret, attempts, receiptPrefix] = [this.keys.secret(secretKey), this.keys.attempts(secretKey), this.keys.receipt('')];
-    const out = await guard(
-      settle
-        ? this.redis.otsClaimBuffer(secret, attempts, receiptPrefix, settle.to, settle.at, ...settle.from)
-        : this.redis.otsClaimBuffer(secret, attempts, receiptPrefix, '', 0),
-    );
+  async claim(secretKey: string, { settle, charge, withReceipt }: ClaimOptions = {}): Promise<ClaimResult> {
+    const [secret, attempts] = [this.keys.secret(secretKey), this.keys.attempts(secretKey)];
+    const argv = [this.keys.receipt(''), withReceipt ? '1' : '', ...(settle ? [settle.to, settle.at, ...settle.from] : ['', 0])];
+    const rides = await this.riding(charge, true);
+    let out: ClaimReply | null;
+    if (rides) {
+      const [counter, windowMs, limit] = this.chargeArgs(rides);
+      out = await chargedCall(rides, this.redis.otsClaimChargedBuffer(secret, attempts, counter, ...argv, windowMs, limit));
+    } else {
+      out = await guard(this.redis.otsClaimBuffer(secret, attempts, ...argv));
+    }
     if (!out) return { status: 'missing' };
-    const [stored, failedAttempts, ttl, stateBefore, updatedBefore] = out;
+    const [stored, failedAttempts, ttl, stateBefore, updatedBefore, receiptFields] = out;
     const { record, beside } = unmark(stored);
-    if (isProtectedRecord(record)) return { status: 'protected', record, failedAttempts, attemptsTtl: ttl };
-    const claimed = { status: 'claimed' as const, record, pttl: ttl };
-    const metadataKey = settle && decodeSecretRecord(record)?.metadataKey;
+    const metadataKey = decodeSecretRecord(record)?.metadataKey;
+    // Read in the same step for a receipt beside its secret; one kept apart is read by a step of its own.
+    const receipt = !withReceipt || !metadataKey ? undefined : beside ? receiptOf(metadataKey, receiptFields) : await this.receiptAlone(metadataKey);
+    const asRead = receipt ? { receipt } : {};
+    if (isProtectedRecord(record)) return { status: 'protected', record, failedAttempts, attemptsTtl: ttl, ...asRead };
+    const claimed = { status: 'claimed' as const, record, pttl: ttl, ...asRead };
     if (!settle || !metadataKey) return claimed;
     // Settled by the script when the receipt is beside the secret; one kept apart, by a second step.
     const before = beside
       ? stateBefore && [stateBefore.toString(), updatedBefore!.toString()]
       : await this.settle(metadataKey, settle);
     return before ? { ...claimed, before: { metadataKey, state: before[0] as State, updated: Number(before[1]) } } : claimed;
+  }
+
+  /** A receipt kept apart from its secret, as it is now. */
+  private async receiptAlone(metadataKey: string): Promise<ReceiptRecord | undefined> {
+    return (await this.getReceipt(metadataKey))?.receipt;
   }
 
   /** Moves a receipt as `settle` says; its state and update time before, or null when it did not move. */
@@ -283,6 +348,7 @@ export class RedisStore implements Store {
   readonly secrets: RedisSecretStore;
   readonly accounts: RedisAccountStore;
   readonly rateCounts: RedisRateCounts;
+  readonly chargesRide: boolean;
 
   constructor(
     readonly redis: OtsRedis,
@@ -290,9 +356,10 @@ export class RedisStore implements Store {
     readonly prefix: string,
   ) {
     const keys = new RedisKeys(prefix);
-    this.secrets = new RedisSecretStore(redis, keys);
-    this.accounts = new RedisAccountStore(redis, keys);
     this.rateCounts = new RedisRateCounts(redis, prefix);
+    this.chargesRide = !redis.isCluster;
+    this.secrets = new RedisSecretStore(redis, keys, this.rateCounts, this.chargesRide);
+    this.accounts = new RedisAccountStore(redis, keys);
   }
 
   async ping(): Promise<void> {

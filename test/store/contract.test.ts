@@ -214,15 +214,25 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
     it('moves the receipt to received in the same claim, and says what it was', async () => {
       const { secretKey, metadataKey, sealed } = await createPair({ state: 'viewed' });
-      const claim = await store.secrets.claim(secretKey, toReceived);
+      const claim = await store.secrets.claim(secretKey, { settle: toReceived });
       expect(claim).toMatchObject({ status: 'claimed', before: { metadataKey, state: 'viewed', updated: T0 } });
       if (claim.status === 'claimed') expect(decodeSecretRecord(claim.record)).toEqual({ metadataKey, passphraseProtected: false, sealed });
       expect(await receiptOf(metadataKey)).toMatchObject({ state: 'received', updated: SETTLE_AT, received: SETTLE_AT });
     });
 
+    it('answers the receipt as it was before the claim when asked (v2 shows it), for a protected secret too', async () => {
+      const plain = await createPair({ state: 'viewed' });
+      const claim = await store.secrets.claim(plain.secretKey, { settle: toReceived, withReceipt: true });
+      expect(claim).toMatchObject({ status: 'claimed', receipt: plain.receipt });
+      const guarded = await createPair({ protected: true });
+      expect(await store.secrets.claim(guarded.secretKey, { withReceipt: true })).toMatchObject({ status: 'protected', receipt: guarded.receipt });
+      const unasked = await createPair();
+      expect(await store.secrets.claim(unasked.secretKey, { settle: toReceived })).not.toHaveProperty('receipt');
+    });
+
     it('leaves a receipt that is not in a state it may move from (burned) as it is', async () => {
       const { secretKey, metadataKey } = await createPair({ state: 'burned' });
-      const claim = await store.secrets.claim(secretKey, toReceived);
+      const claim = await store.secrets.claim(secretKey, { settle: toReceived });
       expect(claim).toMatchObject({ status: 'claimed' });
       expect(claim).not.toHaveProperty('before');
       expect(await receiptOf(metadataKey)).toMatchObject({ state: 'burned', updated: T0 });
@@ -230,7 +240,7 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
     it("of 50 concurrent claims, one wins and the receipt moves once, to the winner's time", async () => {
       const { secretKey, metadataKey } = await createPair();
-      const results = await fifty((s, i) => s.secrets.claim(secretKey, { ...toReceived, at: SETTLE_AT + i }));
+      const results = await fifty((s, i) => s.secrets.claim(secretKey, { settle: { ...toReceived, at: SETTLE_AT + i } }));
       const won = results.flatMap((r, i) => (r.status === 'claimed' ? [i] : []));
       expect(won).toHaveLength(1);
       expect(await receiptOf(metadataKey)).toMatchObject({ state: 'received', received: SETTLE_AT + won[0]! });
@@ -238,16 +248,16 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
     it('restore puts back the record and the receipt as they were', async () => {
       const { secretKey, metadataKey, receipt } = await createPair();
-      const claim = await store.secrets.claim(secretKey, toReceived);
+      const claim = await store.secrets.claim(secretKey, { settle: toReceived });
       if (claim.status !== 'claimed') throw new Error(`expected a claim, got ${claim.status}`);
       await store.secrets.restore(secretKey, claim.record, claim.pttl, claim.before, toReceived);
       expect(await receiptOf(metadataKey)).toEqual(receipt);
-      expect(await store.secrets.claim(secretKey, toReceived)).toMatchObject({ status: 'claimed', before: { state: 'new' } });
+      expect(await store.secrets.claim(secretKey, { settle: toReceived })).toMatchObject({ status: 'claimed', before: { state: 'new' } });
     });
 
     it('restore leaves a receipt that moved again since (burned by its owner) as it is', async () => {
       const { secretKey, metadataKey } = await createPair();
-      const claim = await store.secrets.claim(secretKey, toReceived);
+      const claim = await store.secrets.claim(secretKey, { settle: toReceived });
       if (claim.status !== 'claimed') throw new Error(`expected a claim, got ${claim.status}`);
       await store.secrets.transition(metadataKey, ['received'], 'burned', SETTLE_AT + 1);
       await store.secrets.restore(secretKey, claim.record, claim.pttl, claim.before, toReceived);
@@ -256,7 +266,7 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
 
     it("claimIfUnchanged settles a protected secret's receipt when it wins, and not when it loses", async () => {
       const { secretKey, metadataKey } = await createPair({ protected: true });
-      const claim = await store.secrets.claim(secretKey, toReceived);
+      const claim = await store.secrets.claim(secretKey, { settle: toReceived });
       if (claim.status !== 'protected') throw new Error(`expected a protected secret, got ${claim.status}`);
       expect(await receiptOf(metadataKey)).toMatchObject({ state: 'new' });
       const changed = Buffer.concat([claim.record, Buffer.from('x')]);

@@ -38,9 +38,10 @@ export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
       aliases: ['/create'],
       auth: 'basic+anon',
       rate: 'create',
+      countedByStore: true,
       schema: shareSchema,
       handler: async (req) => {
-        const created = await service.share(req.otsParams, req.actor);
+        const created = await service.share(req.otsParams, req.actor, req.rateCharge);
         return receiptView(created.receipt, created);
       },
     },
@@ -49,11 +50,13 @@ export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
       path: '/generate',
       auth: 'basic+anon',
       rate: 'create',
+      countedByStore: true,
       schema: generateSchema,
       handler: async (req) => {
         const { value, ...created } = await service.generate(
           { ...req.otsParams, length: passwordLength(req.otsParams.length) },
           req.actor,
+          req.rateCharge,
         );
         return { ...receiptView(created.receipt, created), value };
       },
@@ -63,9 +66,10 @@ export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
       path: '/secret/:key',
       auth: 'basic+anon',
       rate: 'reveal',
+      countedByStore: true,
       schema: revealSchema,
       handler: async (req) => {
-        const { value } = await service.reveal(keyParam(req), req.otsParams.passphrase);
+        const { value } = await service.reveal(keyParam(req), req.otsParams.passphrase, { charge: req.rateCharge });
         return { value, secret_key: keyParam(req), share_domain: publicUrl };
       },
     },

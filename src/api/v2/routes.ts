@@ -38,8 +38,8 @@ export function v2Handlers(deps: V2Deps, version: Version) {
     const { input, recipients } = createRequest(params, host, req.actor.isAccount);
     const made =
       kind === 'conceal'
-        ? await service.share(input, req.actor)
-        : await service.generate({ ...input, ...generateOptions(params) }, req.actor);
+        ? await service.share(input, req.actor, req.rateCharge)
+        : await service.generate({ ...input, ...generateOptions(params) }, req.actor, req.rateCharge);
     const receipt = receiptRecord(made.receipt, version);
     const value = 'value' in made ? (made.value as string) : undefined;
     return {
@@ -98,20 +98,20 @@ export function v2Handlers(deps: V2Deps, version: Version) {
     reveal: async (req: FastifyRequest) => {
       const key = keyParam(req);
       const params = v2Params(req);
-      const info = await inspected(key);
-      const is_owner = isOwner(req, info.custid);
       if (flag(params.continue) !== true) {
+        const info = await inspected(key);
         return {
           success: true,
           record: secretRecord(info),
-          details: { continue: false, is_owner, correct_passphrase: !info.passphraseProtected, show_secret: false, display_lines: 4, one_liner: null },
+          details: { continue: false, is_owner: isOwner(req, info.custid), correct_passphrase: !info.passphraseProtected, show_secret: false, display_lines: 4, one_liner: null },
         };
       }
-      const { value } = await service.reveal(key, text(params.passphrase));
+      // The secret's facts come from the claim itself, as they were just before it: one step for all.
+      const { value, info } = await service.reveal(key, text(params.passphrase), { charge: req.rateCharge, withInfo: true });
       return {
         success: true,
-        record: secretRecord(info, { revealed: value }),
-        details: { continue: true, is_owner, correct_passphrase: true, show_secret: true, display_lines: displayLines(value), one_liner: !value.includes('\n') },
+        record: secretRecord(info!, { revealed: value }),
+        details: { continue: true, is_owner: isOwner(req, info!.custid), correct_passphrase: true, show_secret: true, display_lines: displayLines(value), one_liner: !value.includes('\n') },
       };
     },
 
@@ -251,10 +251,10 @@ export type Schemas = typeof schemas;
 
 export function secretRoutes(h: Handlers, auth: AuthMode, prefix: string, s: Schemas = schemas): ApiRoute[] {
   return [
-    { method: 'POST', path: `${prefix}/secret/conceal`, auth, rate: 'create', schema: s.conceal, handler: h.conceal },
-    { method: 'POST', path: `${prefix}/secret/generate`, auth, rate: 'create', schema: s.generate, handler: h.generate },
+    { method: 'POST', path: `${prefix}/secret/conceal`, auth, rate: 'create', countedByStore: true, schema: s.conceal, handler: h.conceal },
+    { method: 'POST', path: `${prefix}/secret/generate`, auth, rate: 'create', countedByStore: true, schema: s.generate, handler: h.generate },
     { method: 'GET', path: `${prefix}/secret/:key`, auth, rate: 'reveal', schema: s.showSecret, handler: h.showSecret },
-    { method: 'POST', path: `${prefix}/secret/:key/reveal`, auth, rate: 'reveal', schema: s.reveal, handler: h.reveal },
+    { method: 'POST', path: `${prefix}/secret/:key/reveal`, auth, rate: 'reveal', countedByStore: true, schema: s.reveal, handler: h.reveal },
   ];
 }
 

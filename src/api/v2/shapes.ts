@@ -13,7 +13,7 @@ const short = (key: string) => key.slice(0, 8);
  * The secret record (§3.2). `revealed` adds the value of a reveal that won; `generated` the password a generate
  * answers once, for a secret that is still there.
  */
-export function secretRecord(info: SecretInfo, value?: { revealed: string } | { generated: string }) {
+export function secretRecord(info: Omit<SecretInfo, 'secretTtl'>, value?: { revealed: string } | { generated: string }) {
   const revealed = value !== undefined && 'revealed' in value;
   const shown = value && ('revealed' in value ? value.revealed : value.generated);
   return {
