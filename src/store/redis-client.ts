@@ -4,9 +4,10 @@ import { coalesceWrites } from '../perf/coalesce-redis-writes.js';
 import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
-  otsCreateBeside(secret: string, receipt: string, record: Buffer, ttl: number, receiptTtl: number, ...fields: string[]): Promise<number>;
-  /** As otsCreateBeside with the client's counter as a third key, and the window (ms) and limit after the fields. */
-  otsCreateBesideCharged(secret: string, receipt: string, counter: string, record: Buffer, ...rest: (string | number)[]): Promise<number>;
+  /** Called with its number of keys first (the recent list is optional), then the keys and arguments. */
+  otsCreateBeside(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
+  /** As otsCreateBeside with the client's counter as the last key, and the window (ms) and limit after the fields. */
+  otsCreateBesideCharged(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
   /** The Buffer variant ioredis defines for every custom command (`otsClaim` is defined below): the record is binary. */
   otsClaimBuffer(secret: string, attempts: string, ...argv: (string | number)[]): Promise<ClaimReply | null>;
   /** As otsClaimBuffer with the client's counter as a third key, and the window (ms) and limit after the rest. */
@@ -64,8 +65,8 @@ export const failFastOptions: RedisOptions = {
 
 /** Registers the Lua scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
 export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
-  redis.defineCommand('otsCreateBeside', { numberOfKeys: 2, lua: scripts.CREATE_BESIDE });
-  redis.defineCommand('otsCreateBesideCharged', { numberOfKeys: 3, lua: scripts.charged(scripts.CREATE_BESIDE) });
+  redis.defineCommand('otsCreateBeside', { lua: scripts.CREATE_BESIDE });
+  redis.defineCommand('otsCreateBesideCharged', { lua: scripts.charged(scripts.CREATE_BESIDE) });
   redis.defineCommand('otsClaim', { numberOfKeys: 2, lua: scripts.CLAIM });
   redis.defineCommand('otsClaimCharged', { numberOfKeys: 3, lua: scripts.charged(scripts.CLAIM) });
   redis.defineCommand('otsRestore', { numberOfKeys: 1, lua: scripts.RESTORE });

@@ -28,11 +28,34 @@ local function settle(key, to, at, first)
 end
 `;
 
-/** KEYS: secret, receipt (one slot). ARGV: record, ttl, receipt ttl, then the receipt's field/value pairs. */
-export const CREATE_BESIDE = `
+/**
+ * addRecent(list, score, member, keep, ttl): puts a receipt in its owner's recent list, newest first, keeping at most
+ * `keep` entries; the list lives at least `ttl` seconds more.
+ */
+const ADD_RECENT_FUNCTION = `
+local function addRecent(list, score, member, keep, ttl)
+  -- Scores are whole seconds: a receipt made in the same second as others goes just above them (newest first).
+  score = tonumber(score)
+  local same = redis.call('ZREVRANGEBYSCORE', list, '(' .. (score + 1), score, 'WITHSCORES', 'LIMIT', 0, 1)
+  if same[2] then score = tonumber(same[2]) + 0.00001 end
+  redis.call('ZADD', list, score, member)
+  redis.call('ZREMRANGEBYRANK', list, 0, -tonumber(keep) - 1)
+  if redis.call('TTL', list) < tonumber(ttl) then redis.call('EXPIRE', list, ttl) end
+end
+`;
+
+/**
+ * KEYS: secret, receipt (one slot), and the owner's recent list when there is one (only outside Cluster: it is in
+ * the account's slot). ARGV: record, ttl, receipt ttl, the recent entry's score, member and keep ('' each without
+ * a list), then the receipt's field/value pairs. Called with its number of keys (2 or 3).
+ */
+export const CREATE_BESIDE =
+  ADD_RECENT_FUNCTION +
+  `
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('HSET', KEYS[2], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[2], ARGV[3])
+if KEYS[3] then addRecent(KEYS[3], ARGV[4], ARGV[5], ARGV[6], ARGV[3]) end
 return 1
 `;
 
@@ -124,14 +147,10 @@ return 1
 `;
 
 /** KEYS: recent list. ARGV: score, member, keep (max entries), ttl seconds. */
-export const ADD_RECENT = `
--- Scores are whole seconds: a receipt made in the same second as others goes just above them (newest first).
-local score = tonumber(ARGV[1])
-local same = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. (score + 1), score, 'WITHSCORES', 'LIMIT', 0, 1)
-if same[2] then score = tonumber(same[2]) + 0.00001 end
-redis.call('ZADD', KEYS[1], score, ARGV[2])
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
-if redis.call('TTL', KEYS[1]) < tonumber(ARGV[4]) then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+export const ADD_RECENT =
+  ADD_RECENT_FUNCTION +
+  `
+addRecent(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 return 1
 `;
 

@@ -143,26 +143,32 @@ export class RedisSecretStore implements SecretStore {
     const receiptTtl = receiptTtlOf(receipt.ttl);
     const secretName = this.keys.secret(secretKey);
     const receiptName = this.keys.receipt(receipt.metadataKey);
+    const recent = receipt.custid === ANONYMOUS_CUSTID ? undefined : this.keys.recent(receipt.custid);
     const beside = this.isBeside(secretKey, receipt.metadataKey);
     const rides = await this.riding(charge, beside);
-    // An account's recent list is in the account's own slot: written after the charged script has admitted the create.
-    const addRecent = (): Promise<unknown>[] =>
-      receipt.custid === ANONYMOUS_CUSTID
-        ? []
-        : [this.redis.otsAddRecent(this.keys.recent(receipt.custid), receipt.created, receipt.metadataKey, recentLimit, receiptTtl)];
-    if (rides) {
-      const args = [receipt.ttl, receiptTtl, ...fields, ...BESIDE_FIELD];
-      const [counter, windowMs, limit] = this.chargeArgs(rides);
-      await chargedCall(rides, this.redis.otsCreateBesideCharged(secretName, receiptName, counter, markBeside(record), ...args, windowMs, limit));
-      await guard(Promise.all(addRecent()));
+    if (!beside) {
+      // Two commands sent back to back, without a cross-slot transaction (the charge, if any, was counted above).
+      const writes = [this.redis.set(secretName, record, 'EX', receipt.ttl), this.redis.otsPutReceipt(receiptName, receiptTtl, ...fields)];
+      await guard(Promise.all([...writes, ...(recent ? [this.addRecent(recent, receipt, recentLimit)] : [])]));
       return;
     }
-    // One script when both share a slot; otherwise two commands sent back to back, without a cross-slot transaction.
-    const writes: Promise<unknown>[] = beside
-      ? [this.redis.otsCreateBeside(secretName, receiptName, markBeside(record), receipt.ttl, receiptTtl, ...fields, ...BESIDE_FIELD)]
-      : [this.redis.set(secretName, record, 'EX', receipt.ttl), this.redis.otsPutReceipt(receiptName, receiptTtl, ...fields)];
-    writes.push(...addRecent());
-    await guard(Promise.all(writes));
+    // One script for secret and receipt (one slot), and outside Cluster the owner's recent list and the rate count.
+    const recentJoins = recent !== undefined && this.chargesRide;
+    const keys = [secretName, receiptName, ...(recentJoins ? [recent] : [])];
+    const entry = recentJoins ? [receipt.created, receipt.metadataKey, recentLimit] : ['', '', ''];
+    const args = [markBeside(record), receipt.ttl, receiptTtl, ...entry, ...fields, ...BESIDE_FIELD];
+    if (rides) {
+      const [counter, windowMs, limit] = this.chargeArgs(rides);
+      await chargedCall(rides, this.redis.otsCreateBesideCharged(keys.length + 1, ...keys, counter, ...args, windowMs, limit));
+      return;
+    }
+    const create = this.redis.otsCreateBeside(keys.length, ...keys, ...args);
+    await guard(Promise.all([create, ...(recent && !recentJoins ? [this.addRecent(recent, receipt, recentLimit)] : [])]));
+  }
+
+  /** Puts a receipt in its owner's recent list (a script of its own: on Cluster the list is in another slot). */
+  private addRecent(recent: string, receipt: ReceiptRecord, recentLimit: number): Promise<number> {
+    return this.redis.otsAddRecent(recent, receipt.created, receipt.metadataKey, recentLimit, receiptTtlOf(receipt.ttl));
   }
 
   async claim(secretKey: string, { settle, charge, withReceipt }: ClaimOptions = {}): Promise<ClaimResult> {

@@ -5,7 +5,7 @@
 import type { Cluster } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../../src/store/redis-store.js';
-import { makeApp, makeStore, uniquePrefix, type TestApp } from '../support/app.js';
+import { ALICE, makeApp, makeStore, uniquePrefix, type TestApp } from '../support/app.js';
 import { topologyFromEnv } from '../support/topology.js';
 import { expectRateLimited, isRateLimited, randomKey, share } from './support.js';
 
@@ -59,6 +59,17 @@ describe('rate counts in the store step (redis)', () => {
     // ioredis sends a script it has not loaded as EVAL once, then EVALSHA: either is one command.
     expect(sent.names).toHaveLength(6);
     expect(sent.names.every((n) => n === 'evalsha' || n === 'eval')).toBe(true);
+  });
+
+  it.skipIf(cluster)("an account's create is its account lookup and one script: secret, receipt, recent list and count", async () => {
+    const { app, store } = await start({ RATE_LIMIT_CREATE: '100' });
+    const sent = countCommands(store as RedisStore);
+    const authorization = 'Basic ' + Buffer.from(`${ALICE.email}:${ALICE.token}`).toString('base64');
+    const created = await app.inject({ method: 'POST', url: '/api/v1/share', headers: { authorization }, payload: { secret: 'mine' } });
+    expect(created.statusCode).toBe(200);
+    expect(sent.names.filter((n) => n !== 'hgetall')).toHaveLength(1);
+    const recent = await app.inject({ method: 'GET', url: '/api/v1/private/recent', headers: { authorization } });
+    expect((recent.json() as { metadata_key: string }[]).map((r) => r.metadata_key)).toEqual([(created.json() as { metadata_key: string }).metadata_key]);
   });
 
   it('the count rides in the store step on single Redis and Sentinel, not on Cluster (its counter is in another slot)', async () => {
