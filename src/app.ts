@@ -5,7 +5,7 @@ import { Accounts } from './auth/accounts.js';
 import { authPlugin } from './auth/plugin.js';
 import type { Config } from './config.js';
 import { errors } from './domain/errors.js';
-import { stdoutLog } from './log-destination.js';
+import { stdoutInBlocks } from './log-destination.js';
 import { createRecipientMailer } from './mail/mailer.js';
 import { fanOutEvents } from './metrics/fan-out.js';
 import { Metrics } from './metrics/metrics.js';
@@ -59,11 +59,11 @@ const REDACT = {
 };
 
 /**
- * The server's logger: JSON to stdout, or to `destination` (tests capture it). Stdout is written through Node's
- * non-blocking stream, which a lost log pipe never holds up: `log-destination.ts`.
+ * The server's logger: JSON to stdout, or to `destination` (tests capture it). Stdout is written in blocks
+ * (one write per request line cost CPU under load) that a lost log pipe never waits on: `log-destination.ts`.
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): FastifyBaseLogger {
-  return pino({ level: config.logLevel, redact: REDACT }, destination ?? stdoutLog());
+  return pino({ level: config.logLevel, redact: REDACT }, destination ?? stdoutInBlocks());
 }
 
 /** Builds the whole server: plugins in tiers (errors, logging, params, auth), then routes. Used by server and tests. */

@@ -142,7 +142,7 @@ describe('graceful shutdown of node dist/server.js', () => {
     it('requests are still answered (their log lines are dropped), then SIGTERM ends it', async () => {
       const server = await start(env());
       loseLogPipe(server);
-      // A hundred request lines, each written to the dead pipe.
+      // Enough request lines to fill several blocks of stdout, each written to the dead pipe.
       for (let i = 0; i < 100; i++) expect((await fetch(`${server.origin}/api/v1/status`)).status).toBe(200);
       server.child.kill('SIGTERM');
       expect(await exitWithin(server, 5_000)).toBe(0);

@@ -34,7 +34,7 @@ describe('WORKERS=2 on one Redis', () => {
       const res = await fetch(`${server.origin}/api/v1/status`, { headers: { connection: 'close' } });
       expect(res.status).toBe(200);
     }
-    // Request lines reach stdout as they are written, from either process.
+    // Request lines reach stdout within a second (the log is written in blocks).
     await vi.waitFor(() => expect(requestPids(server).size).toBe(2), { timeout: 3_000 });
   });
 
