@@ -319,12 +319,15 @@ export class SecretsService {
     }
   }
 
-  /** The receipt; new moves to viewed (the creator has seen it), a vanished secret to expired or orphaned. */
-  async viewReceipt(metadataKey: string, actor: Actor): Promise<ReceiptSnapshot> {
+  /**
+   * The receipt; new moves to viewed (the creator has seen it), a vanished secret to expired or orphaned. A
+   * request's rate count (`charge`) is taken by the store in the same step.
+   */
+  async viewReceipt(metadataKey: string, actor: Actor, charge?: RateCharge): Promise<ReceiptSnapshot> {
     if (!isWellFormedKey(metadataKey)) throw errors.unknownReceipt(metadataKey);
     // One step reads the receipt and its secret's time left and moves a first view to viewed (for the owner only
     // when RECEIPTS_OWNER_ONLY); the ownership check below then decides what the caller gets.
-    const found = await this.store.viewReceipt(metadataKey, this.viewerOf(actor));
+    const found = await this.store.viewReceipt(metadataKey, this.viewerOf(actor), charge);
     if (!found) throw errors.unknownReceipt(metadataKey);
     this.checkOwner(found.receipt, actor);
     const { receipt, metadataTtl, secretTtl } = found;

@@ -83,7 +83,7 @@ export interface SecretStore {
    * secret's (null: the secret is gone). A first view (new) moves it to viewed in the same step, if `viewer` may
    * see it: undefined lets anyone, a custid only the owner (or anyone, for an anonymous secret).
    */
-  viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null>;
+  viewReceipt(metadataKey: string, viewer: string | undefined, charge?: RateCharge): Promise<ReceiptForView | null>;
   /** Whole seconds left on the secret, or null when it is gone. */
   secretTtl(secretKey: string): Promise<number | null>;
   /**

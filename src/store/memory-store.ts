@@ -168,9 +168,10 @@ export class MemorySecretStore implements SecretStore {
     return receipt ? { receipt: { ...receipt }, metadataTtl: this.receipts.ttl(metadataKey) } : null;
   }
 
-  async viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null> {
+  async viewReceipt(metadataKey: string, viewer: string | undefined, charge?: RateCharge): Promise<ReceiptForView | null> {
+    await countApart(this.rateCounts, charge);
     const found = await this.getReceipt(metadataKey);
-    return found && completeView(this, found, viewer);
+    return found && completeView(this, found, { viewer });
   }
 
   async secretTtl(secretKey: string): Promise<number | null> {

@@ -21,7 +21,9 @@ export interface OtsRedisCommands {
   otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
   otsRateLimitHit(counter: string, windowMs: number): Promise<[number, number]>;
-  otsViewReceipt(receipt: string, secretHead: string, secretTail: string): Promise<[string[], number, number] | null>;
+  otsViewReceipt(receipt: string, secretHead: string, secretTail: string, viewer: string): Promise<[string[], number, number] | null>;
+  /** As otsViewReceipt with the client's counter as a second key, and the window (ms) and limit after the viewer. */
+  otsViewReceiptCharged(receipt: string, counter: string, ...argv: (string | number)[]): Promise<[string[], number, number] | null>;
   otsSetReceiptField(receipt: string, field: string, value: string): Promise<number>;
 }
 
@@ -79,6 +81,7 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsAddRecent', { numberOfKeys: 1, lua: scripts.ADD_RECENT });
   redis.defineCommand('otsRateLimitHit', { numberOfKeys: 1, lua: scripts.RATE_LIMIT_HIT });
   redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });
+  redis.defineCommand('otsViewReceiptCharged', { numberOfKeys: 2, lua: scripts.charged(scripts.VIEW_RECEIPT) });
   redis.defineCommand('otsSetReceiptField', { numberOfKeys: 1, lua: scripts.SET_RECEIPT_FIELD });
   return redis as OtsRedis;
 }

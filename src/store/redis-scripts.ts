@@ -6,7 +6,7 @@ import { FIELD } from './receipt-codec.js';
 import { PROTECTED_MARK } from '../domain/secret-record.js';
 import { BESIDE_MARK } from './stored-record.js';
 
-const { state: ST, updated: U, created: CR, received: R, secretKey: S, beside: B } = FIELD;
+const { state: ST, updated: U, created: CR, received: R, secretKey: S, beside: B, custid: C } = FIELD;
 
 /**
  * settle(key, to, at, first): moves the receipt at `key` to state `to`, updated (and, for received, received) at
@@ -210,9 +210,11 @@ if counted[1] > limit then return redis.error_reply('${RATE_LIMITED_REPLY} ' .. 
 }
 
 /**
- * KEYS: receipt. ARGV: the secret key's name before and after the secret key. Returns the receipt's fields, its
- * PTTL and, for an unread receipt kept beside its secret (field b), the secret's PTTL (-3: not read here). Who may
- * see it, and a first view's move to viewed, are decided by the caller (domain/receipt.ts mayView).
+ * KEYS: receipt. ARGV: the secret key's name before and after the secret key, then the viewer ('' for anyone).
+ * Returns the receipt's fields as they were, its PTTL and, for an unread receipt kept beside its secret (field b),
+ * the secret's PTTL (-3: not read here). A first view (new) by one who may see it moves it to viewed, as
+ * domain/receipt.ts mayView says: anyone when the viewer is '', else the owner, or anyone for an anonymous secret
+ * (no custid field). What the caller is then shown is decided by the caller.
  */
 export const VIEW_RECEIPT = `
 local f = redis.call('HGETALL', KEYS[1])
@@ -222,6 +224,9 @@ for i = 1, #f, 2 do h[f[i]] = f[i + 1] end
 local secretPttl = -3
 if h['${B}'] == '1' and (h['${ST}'] == 'new' or h['${ST}'] == 'viewed') then
   secretPttl = redis.call('PTTL', ARGV[1] .. h['${S}'] .. ARGV[2])
+end
+if h['${ST}'] == 'new' and (ARGV[3] == '' or not h['${C}'] or h['${C}'] == ARGV[3]) then
+  redis.call('HSET', KEYS[1], '${ST}', 'viewed')
 end
 return {f, redis.call('PTTL', KEYS[1]), secretPttl}
 `;

@@ -244,8 +244,17 @@ export class RedisSecretStore implements SecretStore {
     return { receipt, metadataTtl: wholeSeconds(pttl) };
   }
 
-  async viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null> {
-    const out = await guard(this.redis.otsViewReceipt(this.keys.receipt(metadataKey), ...this.keys.secretAround()));
+  async viewReceipt(metadataKey: string, viewer: string | undefined, charge?: RateCharge): Promise<ReceiptForView | null> {
+    const key = this.keys.receipt(metadataKey);
+    const argv: [string, string, string] = [...this.keys.secretAround(), viewer ?? ''];
+    const rides = await this.riding(charge, true);
+    let out: [string[], number, number] | null;
+    if (rides) {
+      const [counter, windowMs, limit] = this.chargeArgs(rides);
+      out = await chargedCall(rides, this.redis.otsViewReceiptCharged(key, counter, ...argv, windowMs, limit));
+    } else {
+      out = await guard(this.redis.otsViewReceipt(key, ...argv));
+    }
     if (!out) return null;
     const [flat, pttl, secretPttl] = out;
     const fields: Record<string, string> = {};
@@ -253,9 +262,9 @@ export class RedisSecretStore implements SecretStore {
     const receipt = decodeReceipt(metadataKey, fields);
     if (!receipt || pttl < 0) return null;
     const found = { receipt, metadataTtl: wholeSeconds(pttl) };
-    // The script did not look at the secret for a settled receipt or one kept apart from its secret.
+    // The script moved a first view; it did not look at the secret for a settled receipt or one kept apart.
     const known = secretPttl === NOT_READ ? undefined : secretPttl >= 0 ? wholeSeconds(secretPttl) : null;
-    return completeView(this, found, viewer, known);
+    return completeView(this, found, { secretTtl: known, moved: true });
   }
 
   async secretTtl(secretKey: string): Promise<number | null> {

@@ -61,6 +61,19 @@ describe('rate counts in the store step (redis)', () => {
     expect(sent.names.every((n) => n === 'evalsha' || n === 'eval')).toBe(true);
   });
 
+  it.skipIf(cluster)('a receipt view is one Redis command, first view (new → viewed) and later ones alike (v1, v2)', async () => {
+    const { app, store } = await start({ RATE_LIMIT_RECEIPT: '100' });
+    const { metadata_key } = (await share(app)).json() as { metadata_key: string };
+    const sent = countCommands(store as RedisStore);
+    const first = await app.inject({ method: 'GET', url: `/api/v1/private/${metadata_key}` });
+    expect(first.json()).toMatchObject({ state: 'new' });
+    const again = await app.inject({ method: 'GET', url: `/api/v1/private/${metadata_key}` });
+    expect(again.json()).toMatchObject({ state: 'viewed' });
+    const v2 = await app.inject({ method: 'GET', url: `/api/v2/receipt/${metadata_key}` });
+    expect(v2.json()).toMatchObject({ record: { state: 'new' } });
+    expect(sent.names).toHaveLength(3);
+  });
+
   it.skipIf(cluster)("an account's create is its account lookup and one script: secret, receipt, recent list and count", async () => {
     const { app, store } = await start({ RATE_LIMIT_CREATE: '100' });
     const sent = countCommands(store as RedisStore);

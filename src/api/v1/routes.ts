@@ -88,9 +88,10 @@ export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
       aliases: under('/:key'),
       auth: 'basic+anon',
       rate: 'receipt',
+      countedByStore: true,
       schema: viewReceiptSchema,
       handler: async (req) => {
-        const found = await service.viewReceipt(keyParam(req), req.actor);
+        const found = await service.viewReceipt(keyParam(req), req.actor, req.rateCharge);
         return receiptView(found.receipt, found);
       },
     },

@@ -130,7 +130,7 @@ export function v2Handlers(deps: V2Deps, version: Version) {
 
     showReceipt: async (req: FastifyRequest) => ({
       success: true,
-      ...receiptView(await service.viewReceipt(keyParam(req), req.actor), version, publicUrl),
+      ...receiptView(await service.viewReceipt(keyParam(req), req.actor, req.rateCharge), version, publicUrl),
     }),
 
     /** Burns unless `continue` is explicitly not true (§9); answers the receipt as it then is. */
@@ -266,6 +266,7 @@ export function receiptRoutes(h: Handlers, auth: AuthMode, prefix: string, alias
       aliases: aliasBases.map((b) => `${b}/:key`),
       auth,
       rate: 'receipt',
+      countedByStore: true,
       schema: s.showReceipt,
       handler: h.showReceipt,
     },
