@@ -198,14 +198,16 @@ export const RATE_LIMITED_REPLY = 'OTS_RATE_LIMITED';
  * Only where the counter may share a script with the other keys: single Redis and Sentinel, not Cluster.
  */
 export function charged(script: string): string {
+  // As count(), but the window's time left is read only for a refusal, the one answer that needs it.
   return (
-    COUNT_FUNCTION +
     `
 local limit = tonumber(table.remove(ARGV))
-local counted = count(table.remove(KEYS), table.remove(ARGV))
-if counted[1] > limit then return redis.error_reply('${RATE_LIMITED_REPLY} ' .. counted[2]) end
-` +
-    script
+local windowMs = table.remove(ARGV)
+local counter = table.remove(KEYS)
+local n = redis.call('INCR', counter)
+if n == 1 then redis.call('PEXPIRE', counter, windowMs) end
+if n > limit then return redis.error_reply('${RATE_LIMITED_REPLY} ' .. redis.call('PTTL', counter)) end
+` + script
   );
 }
 
