@@ -53,7 +53,7 @@ interface Seen {
   inScript: boolean;
 }
 
-/** Commands per request: those clients sent (round trips) and those scripts ran. */
+/** Commands per request: those clients sent (a round trip each, unless sent together) and those scripts ran. */
 function tally(seen: Seen[]): { sent: Map<string, number>; inScripts: Map<string, number> } {
   const sent = new Map<string, number>();
   const inScripts = new Map<string, number>();
@@ -89,7 +89,7 @@ async function main() {
   const server = await startServer('ots-server', SCRIPT, { ...benchEnv(redisServer.url), OTS_ACCOUNTS: `${ACCOUNT.email}:${ACCOUNT.token}` }, await freePort());
   try {
     console.log(`Redis commands per request (${SCRIPT}, ${N} requests of each kind, single Redis)\n`);
-    console.log('| request | round trips | sent by the server | run inside scripts | INFO commandstats |');
+    console.log('| request | commands sent | sent by the server | run inside scripts | INFO commandstats |');
     console.log('|---|---|---|---|---|');
     for (const kind of KINDS) {
       const prepared: string[] = [];
