@@ -8,8 +8,6 @@ import { errors } from './domain/errors.js';
 import { stdoutInBlocks } from './log-destination.js';
 import { createRecipientMailer } from './mail/mailer.js';
 import { fanOutEvents } from './metrics/fan-out.js';
-import { Metrics } from './metrics/metrics.js';
-import { metricsPlugin } from './metrics/plugin.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
 import { errorsPlugin, sendApiError } from './plugins/errors.js';
 import { paramsPlugin } from './plugins/params.js';
@@ -66,6 +64,15 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
   return pino({ level: config.logLevel, redact: REDACT }, destination ?? stdoutInBlocks());
 }
 
+/**
+ * The metrics and their plugin, loaded only when METRICS_PORT serves them: nothing else can read them, so without it
+ * neither prom-client's memory nor each request's histogram update is paid for.
+ */
+async function loadMetrics() {
+  const [{ Metrics }, { metricsPlugin }] = await Promise.all([import('./metrics/metrics.js'), import('./metrics/plugin.js')]);
+  return { metrics: new Metrics(), plugin: metricsPlugin };
+}
+
 /** Builds the whole server: plugins in tiers (errors, logging, params, auth), then routes. Used by server and tests. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger(config);
@@ -92,9 +99,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const accounts = new Accounts(deps.store.accounts);
   const masterKeys = [config.secret, ...(config.secretPrevious ?? [])];
   // What the service reports goes to the caller's listener, the metrics and (with SMTP_URL) the recipient mailer.
-  const metrics = new Metrics();
+  const metrics = config.metricsPort === undefined ? undefined : await loadMetrics();
   const mailer = createRecipientMailer(config, logger);
-  const events = fanOutEvents(deps.events, metrics.serviceEvents, mailer?.serviceEvents);
+  const events = fanOutEvents(deps.events, metrics?.metrics.serviceEvents, mailer?.serviceEvents);
   const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, events, deps.now);
   app.decorate('ots', { service, accounts, store: deps.store, config });
   const rateLimit = new RateLimit({ config, counts: deps.store.rateCounts, chargesRide: deps.store.chargesRide });
@@ -106,7 +113,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     beforeError: (req, err) => rateLimit.beforeError(req, err),
   });
   await app.register(requestLogPlugin);
-  await app.register(metricsPlugin, { metrics, port: config.metricsPort, host: config.metricsHost });
+  if (metrics) await app.register(metrics.plugin, { metrics: metrics.metrics, port: config.metricsPort, host: config.metricsHost });
   if (mailer) app.addHook('onClose', () => mailer.close());
   await app.register(securityHeadersPlugin);
   await app.register(rateLimit.plugin);

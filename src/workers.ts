@@ -3,9 +3,7 @@
 // SIGTERM and SIGINT so every worker shuts down gracefully, and serves METRICS_PORT summed over the workers.
 import cluster, { type Worker } from 'node:cluster';
 import type { FastifyBaseLogger } from 'fastify';
-import { AggregatorRegistry } from 'prom-client';
 import type { Config } from './config.js';
-import { startMetricsListener } from './metrics/listener.js';
 
 /** The workers still running. */
 const running = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
@@ -77,6 +75,8 @@ export async function runWorkersPrimary(
   });
 
   if (config.metricsPort !== undefined) {
+    // Loaded only here: a primary without METRICS_PORT needs neither prom-client nor the listener.
+    const [{ AggregatorRegistry }, { startMetricsListener }] = await Promise.all([import('prom-client'), import('./metrics/listener.js')]);
     const summed = new AggregatorRegistry();
     const source = { contentType: summed.contentType, metrics: () => summed.clusterMetrics() };
     const listener = await startMetricsListener(source, config.metricsHost, config.metricsPort);

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { ReceiptRecord } from '../domain/receipt.js';
 import type { ServiceEvents } from '../domain/secrets-service.js';
 import { recipientMessage } from './message.js';
@@ -34,14 +34,15 @@ function withTimeouts(smtpUrl: string): string {
  * the address, and the link is the secret's capability).
  */
 export class RecipientMailer {
-  private readonly transport: Transporter;
+  /** Loaded only when mail is configured: nodemailer is several MB of memory a server without SMTP_URL never needs. */
+  private readonly transport: Promise<Transporter>;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly settings: MailSettings,
     private readonly log: MailLogger,
   ) {
-    this.transport = nodemailer.createTransport(withTimeouts(settings.smtpUrl));
+    this.transport = import('nodemailer').then((m) => m.default.createTransport(withTimeouts(settings.smtpUrl)));
   }
 
   readonly serviceEvents: ServiceEvents = {
@@ -53,7 +54,7 @@ export class RecipientMailer {
   private send(receipt: ReceiptRecord, to: string): void {
     const { subject, text } = recipientMessage(receipt, this.settings.publicUrl);
     const sending = this.transport
-      .sendMail({ from: this.settings.smtpFrom, to, subject, text, disableFileAccess: true, disableUrlAccess: true })
+      .then((t) => t.sendMail({ from: this.settings.smtpFrom, to, subject, text, disableFileAccess: true, disableUrlAccess: true }))
       .then(
         () => undefined,
         (err: { code?: unknown; responseCode?: unknown }) => {
@@ -70,7 +71,7 @@ export class RecipientMailer {
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS)));
     await Promise.race([Promise.allSettled([...this.pending]), deadline]);
     clearTimeout(timer);
-    this.transport.close();
+    (await this.transport).close();
   }
 }
 
