@@ -1,5 +1,5 @@
 // WORKERS=2: one `node dist/server.js` runs two server processes on one port (node:cluster). Both serve, a
-// reveal race across them has one winner, METRICS_PORT sums them, SIGTERM ends all of them within
+// reveal race across them has one winner, their rate limits hold exactly, METRICS_PORT sums them, SIGTERM ends all of them within
 // SHUTDOWN_TIMEOUT, and the memory store (one process's memory) is refused with more than one worker.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -65,6 +65,39 @@ describe('WORKERS=2 on one Redis', () => {
     expect(Date.now() - sent).toBeLessThan(5_000);
     // The workers are gone too (signal 0 only asks whether a process exists).
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('WORKERS=2: rate limits across the workers', () => {
+  let redis: RedisServer;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    redis = await RedisServer.start();
+    server = await startServerProcess(sharedRedisEnv(redis.url, { WORKERS: '2', RATE_LIMIT_CREATE: '10', RATE_LIMIT_REVEAL: '10' }));
+    await vi.waitFor(() => expect(server.logs.filter((l) => l.includes('Server listening at')).length).toBe(2), { timeout: 10_000 });
+  });
+  afterAll(async () => {
+    server?.kill();
+    await redis?.destroy();
+  });
+
+  it('30 concurrent creates and 30 reveals from one client, spread over both workers, get exactly the budget of 10', async () => {
+    const post = (path: string, body?: string) =>
+      fetch(`${server.origin}${path}`, {
+        method: 'POST',
+        headers: { connection: 'close', 'content-type': 'application/x-www-form-urlencoded' },
+        ...(body ? { body } : {}),
+      });
+    const creates = await Promise.all(Array.from({ length: 30 }, (_, i) => post('/api/v1/share', `secret=budget-${i}`)));
+    const made = await Promise.all(creates.filter((r) => r.headers.get('x-ots-intended-status') !== '429').map((r) => r.json() as Promise<{ secret_key: string }>));
+    expect(made).toHaveLength(10);
+    expect(creates.filter((r) => r.headers.get('x-ots-intended-status') === '429')).toHaveLength(20);
+    const reveals = await Promise.all(Array.from({ length: 30 }, (_, i) => post(`/api/v1/secret/${made[i % 10]!.secret_key}`)));
+    expect(reveals.filter((r) => r.headers.get('x-ots-intended-status') !== '429')).toHaveLength(10);
+    // Both workers answered these requests (their request lines carry their pids).
+    await vi.waitFor(() => expect(requestPids(server).size).toBe(2), { timeout: 3_000 });
   });
 });
 
