@@ -1,6 +1,7 @@
 // WORKERS=2: one `node dist/server.js` runs two server processes on one port (node:cluster). Both serve, a
-// reveal race across them has one winner, their rate limits hold exactly, METRICS_PORT sums them, SIGTERM ends all of them within
-// SHUTDOWN_TIMEOUT, and the memory store (one process's memory) is refused with more than one worker.
+// reveal race across them has one winner, their rate limits hold exactly, METRICS_PORT sums them, SIGTERM ends
+// all of them within SHUTDOWN_TIMEOUT, and the memory store (one process's memory) is refused with more than one
+// worker.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisServer } from '../support/redis-server.js';
