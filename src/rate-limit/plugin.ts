@@ -107,7 +107,8 @@ export class RateLimit {
     const charge = req.rateCharge;
     if (charge === undefined) return undefined;
     if (charge.refusedForMs !== undefined && err instanceof OtsError && err.code === 'rate_limited') {
-      this.refuse(req, charge.key, charge.refusedForMs);
+      // Refused by the store's script (one refused before the answer, by count(), is remembered already).
+      if (this.refused.refusedFor(charge.key) === undefined) this.refuse(req, charge.key, charge.refusedForMs);
       return undefined;
     }
     if (charge.counted) return undefined;

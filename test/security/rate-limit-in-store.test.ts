@@ -106,6 +106,7 @@ describe('rate counts in the store step (redis)', () => {
     const store = a.store as RedisStore;
     const before = (await keysOf(store, `${prefix}secret:*`)).length;
     expectRateLimited(await share(b.app, '198.51.100.10'), WINDOW);
+    expect(b.logs.filter((l) => l.includes('rate limit exceeded'))).toHaveLength(1);
     expect((await keysOf(store, `${prefix}secret:*`)).length).toBe(before);
     expect(await store.redis.get(`${prefix}ratelimit:create:198.51.100.10`)).toBe('4');
   });
@@ -154,7 +155,7 @@ describe('rate counts in the store step (redis)', () => {
   });
 
   it('a v2 reveal without continue (a look, no claim) is counted before it answers, and refused past the budget', async () => {
-    const { app } = await start({ RATE_LIMIT_REVEAL: '2' });
+    const { app, logs } = await start({ RATE_LIMIT_REVEAL: '2' });
     const key = ((await share(app)).json() as { secret_key: string }).secret_key;
     const look = () => app.inject({ method: 'POST', url: `/api/v2/secret/${key}/reveal`, remoteAddress: '192.0.2.80', payload: {} });
     for (let i = 0; i < 2; i++) expect((await look()).json()).toMatchObject({ success: true, details: { continue: false } });
@@ -162,5 +163,7 @@ describe('rate counts in the store step (redis)', () => {
     expect(refused.statusCode).toBe(429);
     expect(refused.json()).toMatchObject({ error_type: 'LimitExceeded' });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // One refusal, one warning.
+    expect(logs.filter((l) => l.includes('rate limit exceeded'))).toHaveLength(1);
   });
 });
