@@ -215,7 +215,7 @@ export function summarise(rounds: Figures[]): Figures {
 /**
  * What every server under test gets: Redis, a master key, and production's log level (the output goes nowhere).
  * The benchmark is one client on loopback: per-client budgets are raised so they do not cap the figures, but the
- * limiter stays on (its counter round trip is part of what a production request costs).
+ * limiter stays on (its count, in the create and claim scripts, is part of what a production request costs).
  */
 export function benchEnv(redisUrl: string): Record<string, string> {
   const huge = '1000000000';
