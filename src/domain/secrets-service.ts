@@ -262,11 +262,11 @@ export class SecretsService {
   }
 
   /** A secret's facts without touching it (v2's show and status); null when it is gone or never was. */
-  async inspect(secretKey: string): Promise<SecretInfo | null> {
+  async inspect(secretKey: string, charge?: RateCharge): Promise<SecretInfo | null> {
     if (!isWellFormedKey(secretKey)) return null;
-    const found = await this.store.peek(secretKey);
-    if (!found) return null;
-    const receipt = (await this.store.getReceipt(found.metadataKey))?.receipt;
+    const inspected = await this.store.inspect(secretKey, charge);
+    if (!inspected) return null;
+    const { found, receipt } = inspected;
     return this.infoOf(secretKey, found.passphraseProtected, found.ttl, receipt);
   }
 

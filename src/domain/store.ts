@@ -91,6 +91,11 @@ export interface SecretStore {
    * key. Never claims, never counts an attempt, never reads the sealed value; null when it is gone.
    */
   peek(secretKey: string): Promise<SecretPeek | null>;
+  /**
+   * A peek and the secret's receipt as it is (undefined when it is gone), read in the same step where the store can
+   * (v2's show and status); with a charge, counted first. Null when the secret is gone.
+   */
+  inspect(secretKey: string, charge?: RateCharge): Promise<{ found: SecretPeek; receipt: ReceiptRecord | undefined } | null>;
   /** Sets the receipt's memo, keeping its TTL; false when there is no such receipt. */
   setMemo(metadataKey: string, memo: string): Promise<boolean>;
   /** Moves the receipt to `to` only from one of `from`; true if it moved. Keeps the receipt's TTL. */

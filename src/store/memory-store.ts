@@ -186,6 +186,12 @@ export class MemorySecretStore implements SecretStore {
     return { passphraseProtected: isProtectedRecord(record), ttl: this.secretMap.ttl(secretKey), metadataKey };
   }
 
+  async inspect(secretKey: string, charge?: RateCharge): Promise<{ found: SecretPeek; receipt: ReceiptRecord | undefined } | null> {
+    await countApart(this.rateCounts, charge);
+    const found = await this.peek(secretKey);
+    return found && { found, receipt: (await this.getReceipt(found.metadataKey))?.receipt };
+  }
+
   async setMemo(metadataKey: string, memo: string): Promise<boolean> {
     const receipt = this.receipts.get(metadataKey);
     if (!receipt) return false;

@@ -13,6 +13,10 @@ export interface OtsRedisCommands {
   /** As otsClaimBuffer with the client's counter as a third key, and the window (ms) and limit after the rest. */
   otsClaimChargedBuffer(secret: string, attempts: string, counter: string, ...argv: (string | number)[]): Promise<ClaimReply | null>;
   otsRestore(secret: string, record: Buffer, pttl: number): Promise<number>;
+  /** The Buffer variant (`otsInspect` is defined below): the record's head is binary. */
+  otsInspectBuffer(secret: string, receiptPrefix: string, headEnd: number): Promise<[Buffer, number, Buffer[] | null] | null>;
+  /** As otsInspectBuffer with the client's counter as a second key, and the window (ms) and limit last. */
+  otsInspectChargedBuffer(secret: string, counter: string, ...argv: (string | number)[]): Promise<[Buffer, number, Buffer[] | null] | null>;
   otsClaimIfUnchanged(secret: string, attempts: string, record: Buffer): Promise<number>;
   otsClaimIfUnchangedSettle(secret: string, attempts: string, receipt: string, record: Buffer, to: string, at: number, ...from: string[]): Promise<number>;
   otsSettle(receipt: string, to: string, at: number, ...from: string[]): Promise<[string, string] | null>;
@@ -72,6 +76,8 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsClaim', { numberOfKeys: 2, lua: scripts.CLAIM });
   redis.defineCommand('otsClaimCharged', { numberOfKeys: 3, lua: scripts.charged(scripts.CLAIM) });
   redis.defineCommand('otsRestore', { numberOfKeys: 1, lua: scripts.RESTORE });
+  redis.defineCommand('otsInspect', { numberOfKeys: 1, lua: scripts.INSPECT });
+  redis.defineCommand('otsInspectCharged', { numberOfKeys: 2, lua: scripts.charged(scripts.INSPECT) });
   redis.defineCommand('otsClaimIfUnchanged', { numberOfKeys: 2, lua: scripts.CLAIM_IF_UNCHANGED });
   redis.defineCommand('otsClaimIfUnchangedSettle', { numberOfKeys: 3, lua: scripts.CLAIM_IF_UNCHANGED_SETTLE });
   redis.defineCommand('otsSettle', { numberOfKeys: 1, lua: scripts.SETTLE });

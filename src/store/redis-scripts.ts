@@ -161,6 +161,20 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `;
 
+/**
+ * KEYS: secret. ARGV: the receipt key prefix, the last byte of the record's head. A look at a secret that never
+ * reads its sealed value: the record's head, its PTTL and, for a record marked as having its receipt beside it
+ * (same slot, the key read from the record), the receipt's fields. Nil when the secret is gone.
+ */
+export const INSPECT = `
+local head = redis.call('GETRANGE', KEYS[1], 0, ARGV[2])
+if head == '' then return nil end
+local mkey = string.match(head, '^.([0-9a-z]+)${BESIDE_MARK}:')
+local receipt = false
+if mkey then receipt = redis.call('HGETALL', ARGV[1] .. mkey) end
+return {head, redis.call('PTTL', KEYS[1]), receipt}
+`;
+
 /** KEYS: secret. ARGV: record, PTTL. Puts back a claimed record that could not be opened (wrong master key). */
 export const RESTORE = `
 return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0

@@ -75,6 +75,13 @@ function receiptOf(metadataKey: string, flat: Buffer[] | null): ReceiptRecord | 
   return decodeReceipt(metadataKey, fields) ?? undefined;
 }
 
+/** A look at a secret from its record's head and PTTL; null when it is gone. */
+function lookOf(head: Buffer, pttl: number): SecretPeek | null {
+  const metadataKey = metadataKeyOfHead(head);
+  if (metadataKey === null || pttl < 0) return null;
+  return { passphraseProtected: isProtectedRecord(head), ttl: wholeSeconds(pttl), metadataKey };
+}
+
 /** Redis's TTL rounds to the nearest second; the contract reports remaining time rounded down. */
 function wholeSeconds(pttl: number): number {
   return Math.floor(pttl / 1000);
@@ -110,6 +117,16 @@ export class RedisSecretStore implements SecretStore {
     if (this.chargesRide && inScript) return charge;
     await countApart(this.rateCounts, charge);
     return undefined;
+  }
+
+  /** A script call, in its charged form when the charge rides in it (counted first, refused past the budget). */
+  private async call<T>(
+    charge: RateCharge | undefined,
+    plain: () => Promise<T>,
+    charged: (counter: string, windowMs: number, limit: number) => Promise<T>,
+  ): Promise<T> {
+    const rides = await this.riding(charge, true);
+    return rides ? chargedCall(rides, charged(...this.chargeArgs(rides))) : guard(plain());
   }
 
   /** A charge's key and the two arguments a charged script takes last. */
@@ -174,14 +191,11 @@ export class RedisSecretStore implements SecretStore {
   async claim(secretKey: string, { settle, charge, withReceipt }: ClaimOptions = {}): Promise<ClaimResult> {
     const [secret, attempts] = [this.keys.secret(secretKey), this.keys.attempts(secretKey)];
     const argv = [this.keys.receipt(''), withReceipt ? '1' : '', ...(settle ? [settle.to, settle.at, ...settle.from] : ['', 0])];
-    const rides = await this.riding(charge, true);
-    let out: ClaimReply | null;
-    if (rides) {
-      const [counter, windowMs, limit] = this.chargeArgs(rides);
-      out = await chargedCall(rides, this.redis.otsClaimChargedBuffer(secret, attempts, counter, ...argv, windowMs, limit));
-    } else {
-      out = await guard(this.redis.otsClaimBuffer(secret, attempts, ...argv));
-    }
+    const out = await this.call<ClaimReply | null>(
+      charge,
+      () => this.redis.otsClaimBuffer(secret, attempts, ...argv),
+      (counter, windowMs, limit) => this.redis.otsClaimChargedBuffer(secret, attempts, counter, ...argv, windowMs, limit),
+    );
     if (!out) return { status: 'missing' };
     const [stored, failedAttempts, ttl, stateBefore, updatedBefore, receiptFields] = out;
     const { record, beside } = unmark(stored);
@@ -247,14 +261,11 @@ export class RedisSecretStore implements SecretStore {
   async viewReceipt(metadataKey: string, viewer: string | undefined, charge?: RateCharge): Promise<ReceiptForView | null> {
     const key = this.keys.receipt(metadataKey);
     const argv: [string, string, string] = [...this.keys.secretAround(), viewer ?? ''];
-    const rides = await this.riding(charge, true);
-    let out: [string[], number, number] | null;
-    if (rides) {
-      const [counter, windowMs, limit] = this.chargeArgs(rides);
-      out = await chargedCall(rides, this.redis.otsViewReceiptCharged(key, counter, ...argv, windowMs, limit));
-    } else {
-      out = await guard(this.redis.otsViewReceipt(key, ...argv));
-    }
+    const out = await this.call(
+      charge,
+      () => this.redis.otsViewReceipt(key, ...argv),
+      (counter, windowMs, limit) => this.redis.otsViewReceiptCharged(key, counter, ...argv, windowMs, limit),
+    );
     if (!out) return null;
     const [flat, pttl, secretPttl] = out;
     const fields: Record<string, string> = {};
@@ -276,9 +287,24 @@ export class RedisSecretStore implements SecretStore {
     const key = this.keys.secret(secretKey);
     // Only the record's head (passphrase flag and metadata key) is read: the sealed value never leaves Redis here.
     const [head, pttl] = await guard(Promise.all([this.redis.getrangeBuffer(key, 0, RECORD_HEAD_BYTES), this.redis.pttl(key)]));
-    const metadataKey = metadataKeyOfHead(head);
-    if (metadataKey === null || pttl < 0) return null;
-    return { passphraseProtected: isProtectedRecord(head), ttl: wholeSeconds(pttl), metadataKey };
+    return lookOf(head, pttl);
+  }
+
+  async inspect(secretKey: string, charge?: RateCharge): Promise<{ found: SecretPeek; receipt: ReceiptRecord | undefined } | null> {
+    const key = this.keys.secret(secretKey);
+    const argv: [string, number] = [this.keys.receipt(''), RECORD_HEAD_BYTES];
+    const out = await this.call(
+      charge,
+      () => this.redis.otsInspectBuffer(key, ...argv),
+      (counter, windowMs, limit) => this.redis.otsInspectChargedBuffer(key, counter, ...argv, windowMs, limit),
+    );
+    if (!out) return null;
+    const [head, pttl, receiptFields] = out;
+    const found = lookOf(head, pttl);
+    if (!found) return null;
+    // Read in the same step for a receipt beside its secret; one kept apart is read by a step of its own.
+    const receipt = receiptFields ? receiptOf(found.metadataKey, receiptFields) : await this.receiptAlone(found.metadataKey);
+    return { found, receipt };
   }
 
   async setMemo(metadataKey: string, memo: string): Promise<boolean> {

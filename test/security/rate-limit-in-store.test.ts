@@ -61,6 +61,23 @@ describe('rate counts in the store step (redis)', () => {
     expect(sent.names.every((n) => n === 'evalsha' || n === 'eval')).toBe(true);
   });
 
+  it.skipIf(cluster)('a v2 look at a secret (show, status, reveal without continue) is one Redis command', async () => {
+    const { app, store } = await start({ RATE_LIMIT_REVEAL: '100' });
+    const { secret_key } = (await share(app)).json() as { secret_key: string };
+    const sent = countCommands(store as RedisStore);
+    expect((await app.inject({ method: 'GET', url: `/api/v2/secret/${secret_key}` })).json()).toMatchObject({ record: { key: secret_key, lifespan: 604800 } });
+    expect((await app.inject({ method: 'GET', url: `/api/v2/secret/${secret_key}/status` })).json()).toMatchObject({ record: { state: 'new' } });
+    expect((await app.inject({ method: 'POST', url: `/api/v2/secret/${secret_key}/reveal`, payload: {} })).json()).toMatchObject({ details: { continue: false } });
+    expect(sent.names).toHaveLength(3);
+  });
+
+  it('a status answered without the store (a malformed key) is counted before it answers, and refused past the budget', async () => {
+    const { app } = await start({ RATE_LIMIT_REVEAL: '2' });
+    const status = () => app.inject({ method: 'GET', url: '/api/v2/secret/NOT-A-KEY/status', remoteAddress: '192.0.2.90' });
+    for (let i = 0; i < 2; i++) expect((await status()).json()).toEqual({ success: true, record: { state: 'unknown' } });
+    expect((await status()).statusCode).toBe(429);
+  });
+
   it.skipIf(cluster)('a receipt view is one Redis command, first view (new → viewed) and later ones alike (v1, v2)', async () => {
     const { app, store } = await start({ RATE_LIMIT_RECEIPT: '100' });
     const { metadata_key } = (await share(app)).json() as { metadata_key: string };

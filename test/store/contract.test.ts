@@ -220,6 +220,15 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
       expect(await receiptOf(metadataKey)).toMatchObject({ state: 'received', updated: SETTLE_AT, received: SETTLE_AT });
     });
 
+    it('inspect answers the look and the receipt as they are, and touches neither', async () => {
+      const { secretKey, metadataKey, receipt } = await createPair({ protected: true });
+      const inspected = await store.secrets.inspect(secretKey);
+      expect(inspected).toMatchObject({ found: { passphraseProtected: true, metadataKey }, receipt });
+      expect(await store.secrets.claim(secretKey)).toMatchObject({ status: 'protected', failedAttempts: 0 });
+      expect(await receiptOf(metadataKey)).toEqual(receipt);
+      expect(await store.secrets.inspect(generateKey())).toBeNull();
+    });
+
     it('answers the receipt as it was before the claim when asked (v2 shows it), for a protected secret too', async () => {
       const plain = await createPair({ state: 'viewed' });
       const claim = await store.secrets.claim(plain.secretKey, { settle: toReceived, withReceipt: true });

@@ -65,8 +65,8 @@ export function v2Handlers(deps: V2Deps, version: Version) {
   };
 
   /** A secret's facts, or RecordNotFound. */
-  const inspected = async (key: string) => {
-    const info = await service.inspect(key);
+  const inspected = async (req: FastifyRequest, key: string) => {
+    const info = await service.inspect(key, req.rateCharge);
     if (!info) throw errors.unknownSecret(key);
     return info;
   };
@@ -78,7 +78,7 @@ export function v2Handlers(deps: V2Deps, version: Version) {
     /** GET /secret/:id: what the link shows before revealing; never consumes (§9: `continue` is ignored). */
     showSecret: async (req: FastifyRequest) => {
       const key = keyParam(req);
-      const info = await inspected(key);
+      const info = await inspected(req, key);
       const passphrase = text(v2Params(req).passphrase);
       const correct = !info.passphraseProtected || (passphrase !== undefined && (await service.passphraseOpens(key, passphrase)));
       return {
@@ -99,7 +99,7 @@ export function v2Handlers(deps: V2Deps, version: Version) {
       const key = keyParam(req);
       const params = v2Params(req);
       if (flag(params.continue) !== true) {
-        const info = await inspected(key);
+        const info = await inspected(req, key);
         return {
           success: true,
           record: secretRecord(info),
@@ -116,7 +116,7 @@ export function v2Handlers(deps: V2Deps, version: Version) {
     },
 
     secretStatus: async (req: FastifyRequest) => {
-      const info = await service.inspect(keyParam(req));
+      const info = await service.inspect(keyParam(req), req.rateCharge);
       if (!info) return { success: true, record: { state: 'unknown' } };
       return { success: true, record: secretRecord(info), details: { current_expiration: info.secretTtl } };
     },
@@ -219,7 +219,7 @@ export function v2Routes(deps: V2Deps): ApiRoute[] {
   return [
     ...secretRoutes(h, 'basic+anon', ''),
     ...secretRoutes(h, 'anon', '/guest'),
-    { method: 'GET', path: '/secret/:key/status', auth: 'basic+anon', rate: 'reveal', schema: schemas.secretStatus, handler: h.secretStatus },
+    { method: 'GET', path: '/secret/:key/status', auth: 'basic+anon', rate: 'reveal', countedByStore: true, schema: schemas.secretStatus, handler: h.secretStatus },
     { method: 'POST', path: '/secret/status', auth: 'basic+anon', rate: 'reveal', schema: schemas.statusList, handler: h.statusList },
     {
       method: 'GET',
@@ -253,7 +253,7 @@ export function secretRoutes(h: Handlers, auth: AuthMode, prefix: string, s: Sch
   return [
     { method: 'POST', path: `${prefix}/secret/conceal`, auth, rate: 'create', countedByStore: true, schema: s.conceal, handler: h.conceal },
     { method: 'POST', path: `${prefix}/secret/generate`, auth, rate: 'create', countedByStore: true, schema: s.generate, handler: h.generate },
-    { method: 'GET', path: `${prefix}/secret/:key`, auth, rate: 'reveal', schema: s.showSecret, handler: h.showSecret },
+    { method: 'GET', path: `${prefix}/secret/:key`, auth, rate: 'reveal', countedByStore: true, schema: s.showSecret, handler: h.showSecret },
     { method: 'POST', path: `${prefix}/secret/:key/reveal`, auth, rate: 'reveal', countedByStore: true, schema: s.reveal, handler: h.reveal },
   ];
 }
