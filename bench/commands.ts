@@ -40,6 +40,11 @@ const KINDS: Kind[] = [
   },
   { name: 'v2 POST /secret/conceal', send: (s) => concealV2(s) },
   {
+    name: 'v2 GET /secret/:key (show)',
+    prepare: async (s) => ((await (await concealV2(s)).json()) as { record: { secret: { key: string } } }).record.secret.key,
+    send: (s, key) => fetch(`${s.url}/api/v2/secret/${key}`),
+  },
+  {
     name: 'v2 POST /secret/:key/reveal (continue)',
     prepare: async (s) => ((await (await concealV2(s)).json()) as { record: { secret: { key: string } } }).record.secret.key,
     send: (s, key) =>
