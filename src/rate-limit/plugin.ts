@@ -51,10 +51,10 @@ function limitsOf(c: LimitSettings): Record<RateClass, number> {
  * Per-client rate limits: every request to a limited route counts against its client's budget for the route's
  * class, one fixed window per client and class, and is refused with the contract's error and Retry-After past it.
  *
- * Where the store can (Store.chargesRide), a create or reveal is counted in the same Redis script that creates or
- * claims the secret (one round trip, not two): the request carries its charge to the store, which refuses the
+ * Where the store can (Store.chargesRide), a create, reveal, receipt view or v2 look is counted in the same Redis
+ * script that does it (one round trip, not two): the request carries its charge to the store, which refuses the
  * operation without effect when the count is past the budget. Any such request that answers without reaching the
- * store (bad input, wrong credentials, a v2 reveal without `continue`) is counted before its answer goes out, by
+ * store (bad input, wrong credentials, a v2 status for a malformed key) is counted before its answer goes out, by
  * `beforeError` or the route's preSerialization hook, and refused there when past its budget. Every other request
  * is counted on arrival, before its body is read. A client found past its budget is refused on arrival for the rest
  * of its window, with no count and no body read, on this instance.
