@@ -1,5 +1,5 @@
-// A request's rate-limit count, carried to the store so that the step which creates or claims a secret counts it
-// too: one Redis script instead of a count and then the operation.
+// A request's rate-limit count, carried to the store so that the step which does the operation (create, claim,
+// receipt view, look) counts it too: one Redis script instead of a count and then the operation.
 import { errors, type OtsError } from './errors.js';
 import type { RateCharge, RateCounts } from './store.js';
 

@@ -17,14 +17,14 @@ export interface RateLimitOptions {
   config: LimitSettings;
   /** The store's counts: in Redis, shared by every instance on it; in process memory for the memory store. */
   counts: RateCounts;
-  /** Whether the store counts a request in its create or claim script (Store.chargesRide). */
+  /** Whether the store counts a request in the script of the operation it guards (Store.chargesRide). */
   chargesRide: boolean;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /**
-     * The request's count, left for the store to take in the create or claim it guards (routes that say
+     * The request's count, left for the store to take in the script of the operation it guards (routes that say
      * `rateCountedByStore`); undefined when it was counted on arrival or the route is not limited.
      */
     rateCharge: RateCharge | undefined;
