@@ -15,7 +15,7 @@ export interface ApiRoute {
   aliases?: string[];
   auth: AuthMode;
   rate: RateClass | false;
-  /** The handler passes request.rateCharge to the create or reveal it makes (one Redis script for both). */
+  /** The handler passes request.rateCharge to the store operation it makes (one Redis script for both). */
   countedByStore?: true;
   schema: FastifySchema;
   handler: Handler;
