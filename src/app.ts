@@ -110,7 +110,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     mode: config.apiErrorStatus,
     maxSecretBytes: config.maxSecretBytes,
     pageNotFound: sendNotFoundPage,
-    beforeError: (req, err) => rateLimit.beforeError(req, err),
+    beforeError: (req) => rateLimit.beforeError(req),
   });
   await app.register(requestLogPlugin);
   if (metrics) await app.register(metrics.plugin, { metrics: metrics.metrics, port: config.metricsPort, host: config.metricsHost });

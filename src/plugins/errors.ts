@@ -58,7 +58,7 @@ export interface ErrorsOptions {
    * Looks at a failure before it is answered and may answer another error instead (the rate limit counts a request
    * that never reached its store step, and refuses it past its budget); undefined when it has nothing to do.
    */
-  beforeError?: (req: FastifyRequest, err: unknown) => Promise<OtsError | undefined> | undefined;
+  beforeError?: (req: FastifyRequest) => Promise<OtsError | undefined> | undefined;
 }
 
 /** The contract's error shape for every failure and for unrouted API paths, per wire version. */
@@ -69,7 +69,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance, opts: ErrorsOptions)
     return sendApiError(req, reply, ots, opts.mode);
   };
   app.setErrorHandler((err, req, reply) => {
-    const instead = opts.beforeError?.(req, err);
+    const instead = opts.beforeError?.(req);
     return instead ? instead.then((other) => answer(other ?? err, req, reply)) : answer(err, req, reply);
   });
   app.setNotFoundHandler((req, reply) =>

@@ -24,8 +24,8 @@ export interface RateLimitOptions {
 declare module 'fastify' {
   interface FastifyRequest {
     /**
-     * The request's count, left for the store to take in the script of the operation it guards (routes that say
-     * `rateCountedByStore`); undefined when it was counted on arrival or the route is not limited.
+     * The request's count: left for the store to take in the script of the operation it guards (routes that say
+     * `rateCountedByStore`), or already counted on arrival; undefined when the route is not limited.
      */
     rateCharge: RateCharge | undefined;
   }
@@ -88,57 +88,63 @@ export class RateLimit {
       if (rateClass === undefined || this.limits[rateClass] === 0) return done();
       const key = `${rateClass}:${clientGroup(req.ip)}`;
       const left = this.refused.refusedFor(key);
-      if (left !== undefined) return done(this.refuse(req, key, left));
-      const charge = { key, windowMs: this.windowMs, limit: this.limits[rateClass] };
-      if (this.opts.chargesRide && req.routeOptions.config.rateCountedByStore) {
-        req.rateCharge = charge;
-        return done();
+      if (left !== undefined) {
+        this.warn(req, key);
+        return done(refusal(left));
       }
-      this.count(req, charge).then(() => done(), done);
+      const charge = (req.rateCharge = { key, windowMs: this.windowMs, limit: this.limits[rateClass] });
+      if (this.opts.chargesRide && req.routeOptions.config.rateCountedByStore) return done();
+      this.count(charge).then(() => done(), done);
     });
   });
 
   /**
-   * For the error handler: a request whose charge the store did not take is counted now, and its error becomes the
-   * refusal when it is past its budget; a refusal by the store is remembered. Undefined when there is nothing to
-   * do, so that errors without a charge stay synchronous.
+   * For the error handler, the one place every refusal passes: a refusal (by the store's script or by a count of
+   * its own) is remembered and logged; a request whose charge was not counted yet is counted now, and its error
+   * becomes the refusal when it is past its budget. Undefined when there is nothing to do, so that errors without a
+   * charge stay synchronous.
    */
-  beforeError(req: FastifyRequest, err: unknown): Promise<OtsError | undefined> | undefined {
+  beforeError(req: FastifyRequest): Promise<OtsError | undefined> | undefined {
     const charge = req.rateCharge;
     if (charge === undefined) return undefined;
-    if (charge.refusedForMs !== undefined && err instanceof OtsError && err.code === 'rate_limited') {
-      // Refused by the store's script (one refused before the answer, by count(), is remembered already).
-      if (this.refused.refusedFor(charge.key) === undefined) this.refuse(req, charge.key, charge.refusedForMs);
+    if (charge.refusedForMs !== undefined) {
+      this.learn(req, charge);
       return undefined;
     }
     if (charge.counted) return undefined;
-    return this.count(req, charge).then(
+    return this.count(charge).then(
       () => undefined,
-      (refused: unknown) => (refused instanceof OtsError ? refused : undefined),
+      (refused: OtsError) => {
+        this.learn(req, charge);
+        return refused;
+      },
     );
   }
 
   /** A charged route's answer that did not reach the store (no error) is counted before it goes out. */
   private readonly countBeforeAnswer = async (req: FastifyRequest, _reply: unknown, payload: unknown) => {
     const charge = req.rateCharge;
-    if (charge !== undefined && !charge.counted) await this.count(req, charge);
+    if (charge !== undefined && !charge.counted) await this.count(charge);
     return payload;
   };
 
   /** Counts a charge by itself; throws the refusal past the budget. A store that is away refuses nothing here. */
-  private async count(req: FastifyRequest, charge: RateCharge): Promise<void> {
+  private async count(charge: RateCharge): Promise<void> {
     try {
       await countApart(this.opts.counts, charge);
-    } catch {
+    } catch (err) {
       // Store away: the route answers 503 (or /status "offline") on its own.
-      if (charge.refusedForMs === undefined) return;
-      throw this.refuse(req, charge.key, charge.refusedForMs);
+      if (charge.refusedForMs !== undefined) throw err;
     }
   }
 
-  private refuse(req: FastifyRequest, key: string, ttlMs: number): OtsError {
-    this.refused.remember(key, ttlMs);
+  /** A client found past its budget (its charge refused): remembered until its window ends, and logged. */
+  private learn(req: FastifyRequest, charge: RateCharge): void {
+    this.refused.remember(charge.key, charge.refusedForMs!);
+    this.warn(req, charge.key);
+  }
+
+  private warn(req: FastifyRequest, key: string): void {
     req.log.warn({ rateClass: key.slice(0, key.indexOf(':')) }, 'rate limit exceeded');
-    return refusal(ttlMs);
   }
 }
