@@ -67,9 +67,8 @@ async function chargedCall<T>(charge: RateCharge, op: Promise<T>): Promise<T> {
   }
 }
 
-/** A receipt from the flat field, value list HGETALL answers (as Buffers, in a Buffer command's reply). */
-function receiptOf(metadataKey: string, flat: Buffer[] | null): ReceiptRecord | undefined {
-  if (!flat) return undefined;
+/** A receipt from the flat field, value list a script's HGETALL answers (Buffers in a Buffer command's reply). */
+function receiptOf(metadataKey: string, flat: (string | Buffer)[]): ReceiptRecord | undefined {
   const fields: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2) fields[flat[i]!.toString()] = flat[i + 1]!.toString();
   return decodeReceipt(metadataKey, fields) ?? undefined;
@@ -200,8 +199,7 @@ export class RedisSecretStore implements SecretStore {
     const [stored, failedAttempts, ttl, stateBefore, updatedBefore, receiptFields] = out;
     const { record, beside } = unmark(stored);
     const metadataKey = decodeSecretRecord(record)?.metadataKey;
-    // Read in the same step for a receipt beside its secret; one kept apart is read by a step of its own.
-    const receipt = !withReceipt || !metadataKey ? undefined : beside ? receiptOf(metadataKey, receiptFields) : await this.receiptAlone(metadataKey);
+    const receipt = withReceipt && metadataKey ? await this.receiptFrom(metadataKey, receiptFields) : undefined;
     const asRead = receipt ? { receipt } : {};
     if (isProtectedRecord(record)) return { status: 'protected', record, failedAttempts, attemptsTtl: ttl, ...asRead };
     const claimed = { status: 'claimed' as const, record, pttl: ttl, ...asRead };
@@ -213,9 +211,12 @@ export class RedisSecretStore implements SecretStore {
     return before ? { ...claimed, before: { metadataKey, state: before[0] as State, updated: Number(before[1]) } } : claimed;
   }
 
-  /** A receipt kept apart from its secret, as it is now. */
-  private async receiptAlone(metadataKey: string): Promise<ReceiptRecord | undefined> {
-    return (await this.getReceipt(metadataKey))?.receipt;
+  /**
+   * The receipt as a script read it beside its secret (same slot), or, for one kept apart, which the script could
+   * not read, as a step of its own reads it now.
+   */
+  private async receiptFrom(metadataKey: string, readBeside: Buffer[] | null): Promise<ReceiptRecord | undefined> {
+    return readBeside ? receiptOf(metadataKey, readBeside) : (await this.getReceipt(metadataKey))?.receipt;
   }
 
   /** Moves a receipt as `settle` says; its state and update time before, or null when it did not move. */
@@ -268,9 +269,7 @@ export class RedisSecretStore implements SecretStore {
     );
     if (!out) return null;
     const [flat, pttl, secretPttl] = out;
-    const fields: Record<string, string> = {};
-    for (let i = 0; i < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-    const receipt = decodeReceipt(metadataKey, fields);
+    const receipt = receiptOf(metadataKey, flat);
     if (!receipt || pttl < 0) return null;
     const found = { receipt, metadataTtl: wholeSeconds(pttl) };
     // The script moved a first view; it did not look at the secret for a settled receipt or one kept apart.
@@ -302,9 +301,7 @@ export class RedisSecretStore implements SecretStore {
     const [head, pttl, receiptFields] = out;
     const found = lookOf(head, pttl);
     if (!found) return null;
-    // Read in the same step for a receipt beside its secret; one kept apart is read by a step of its own.
-    const receipt = receiptFields ? receiptOf(found.metadataKey, receiptFields) : await this.receiptAlone(found.metadataKey);
-    return { found, receipt };
+    return { found, receipt: await this.receiptFrom(found.metadataKey, receiptFields) };
   }
 
   async setMemo(metadataKey: string, memo: string): Promise<boolean> {
