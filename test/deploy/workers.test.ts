@@ -13,56 +13,64 @@ import { sharedRedisEnv, startServerProcess, type ServerProcess } from './server
 const requestPids = (server: ServerProcess) =>
   new Set(server.logs.map((l) => JSON.parse(l) as { msg?: string; pid?: number }).filter((m) => m.msg === 'request').map((m) => m.pid));
 
-describe('WORKERS=2 on one Redis', () => {
-  let redis: RedisServer;
-  let server: ServerProcess;
-
+/**
+ * For the enclosing describe: a Redis of its own and `node dist/server.js` with WORKERS=2 on it (and `env`), both
+ * workers listening before the tests start; stopped after them.
+ */
+function twoWorkers(env: Record<string, string>): { readonly server: ServerProcess } {
+  let redis: RedisServer | undefined;
+  const started = {} as { server: ServerProcess };
   beforeAll(async () => {
     await ensureBuilt();
     redis = await RedisServer.start();
-    server = await startServerProcess(sharedRedisEnv(redis.url, { WORKERS: '2', METRICS_PORT: '0', SHUTDOWN_TIMEOUT: '5' }));
-    // Both workers listen on the same port before the tests start.
+    const server = await startServerProcess(sharedRedisEnv(redis.url, { WORKERS: '2', ...env }));
+    started.server = server;
     await vi.waitFor(() => expect(server.logs.filter((l) => l.includes('Server listening at')).length).toBe(2), { timeout: 10_000 });
   });
   afterAll(async () => {
-    server?.kill();
+    started.server?.kill();
     await redis?.destroy();
   });
+  return started;
+}
+
+describe('WORKERS=2 on one Redis', () => {
+  const workers = twoWorkers({ METRICS_PORT: '0', SHUTDOWN_TIMEOUT: '5' });
 
   it('two processes serve the one port', async () => {
     // node:cluster hands connections out round-robin; new connections (fetch without keep-alive reuse) spread.
     for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${server.origin}/api/v1/status`, { headers: { connection: 'close' } });
+      const res = await fetch(`${workers.server.origin}/api/v1/status`, { headers: { connection: 'close' } });
       expect(res.status).toBe(200);
     }
     // Request lines reach stdout within a second (the log is written in blocks).
-    await vi.waitFor(() => expect(requestPids(server).size).toBe(2), { timeout: 3_000 });
+    await vi.waitFor(() => expect(requestPids(workers.server).size).toBe(2), { timeout: 3_000 });
   });
 
   it('of 16 concurrent reveals spread over both workers, exactly one gets the value, in each of 5 rounds', async () => {
     for (let round = 0; round < 5; round++) {
-      const { secret_key } = await share(server.origin, `round ${round}`);
-      const replies = await Promise.all(Array.from({ length: 16 }, () => reveal(server.origin, secret_key)));
+      const { secret_key } = await share(workers.server.origin, `round ${round}`);
+      const replies = await Promise.all(Array.from({ length: 16 }, () => reveal(workers.server.origin, secret_key)));
       expect(replies.filter((r) => r.status === 200).map((r) => r.body.value)).toEqual([`round ${round}`]);
     }
   });
 
   it('METRICS_PORT serves the sum over the workers', async () => {
-    const started = (await server.waitForLog('metrics listener started')) as { address: { port: number } };
+    const started = (await workers.server.waitForLog('metrics listener started')) as { address: { port: number } };
     const url = `http://127.0.0.1:${started.address.port}/metrics`;
     const created = async () => Number(/^ots_secrets_created_total (\d+)/m.exec(await (await fetch(url)).text())?.[1] ?? NaN);
     const before = await created();
     expect(Number.isInteger(before)).toBe(true);
-    for (let i = 0; i < 10; i++) await share(server.origin, `counted ${i}`);
+    for (let i = 0; i < 10; i++) await share(workers.server.origin, `counted ${i}`);
     expect(await created()).toBe(before + 10);
   });
 
   it('SIGTERM ends the primary and both workers within SHUTDOWN_TIMEOUT, with exit code 0', async () => {
-    const pids = [...requestPids(server)] as number[];
+    const pids = [...requestPids(workers.server)] as number[];
     expect(pids).toHaveLength(2);
     const sent = Date.now();
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    workers.server.child.kill('SIGTERM');
+    expect(await workers.server.exited).toBe(0);
     expect(Date.now() - sent).toBeLessThan(5_000);
     // The workers are gone too (signal 0 only asks whether a process exists).
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
@@ -70,23 +78,11 @@ describe('WORKERS=2 on one Redis', () => {
 });
 
 describe('WORKERS=2: rate limits across the workers', () => {
-  let redis: RedisServer;
-  let server: ServerProcess;
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    redis = await RedisServer.start();
-    server = await startServerProcess(sharedRedisEnv(redis.url, { WORKERS: '2', RATE_LIMIT_CREATE: '10', RATE_LIMIT_REVEAL: '10' }));
-    await vi.waitFor(() => expect(server.logs.filter((l) => l.includes('Server listening at')).length).toBe(2), { timeout: 10_000 });
-  });
-  afterAll(async () => {
-    server?.kill();
-    await redis?.destroy();
-  });
+  const workers = twoWorkers({ RATE_LIMIT_CREATE: '10', RATE_LIMIT_REVEAL: '10' });
 
   it('30 concurrent creates and 30 reveals from one client, spread over both workers, get exactly the budget of 10', async () => {
     const post = (path: string, body?: string) =>
-      fetch(`${server.origin}${path}`, {
+      fetch(`${workers.server.origin}${path}`, {
         method: 'POST',
         headers: { connection: 'close', 'content-type': 'application/x-www-form-urlencoded' },
         ...(body ? { body } : {}),
@@ -98,7 +94,7 @@ describe('WORKERS=2: rate limits across the workers', () => {
     const reveals = await Promise.all(Array.from({ length: 30 }, (_, i) => post(`/api/v1/secret/${made[i % 10]!.secret_key}`)));
     expect(reveals.filter((r) => r.headers.get('x-ots-intended-status') !== '429')).toHaveLength(10);
     // Both workers answered these requests (their request lines carry their pids).
-    await vi.waitFor(() => expect(requestPids(server).size).toBe(2), { timeout: 3_000 });
+    await vi.waitFor(() => expect(requestPids(workers.server).size).toBe(2), { timeout: 3_000 });
   });
 });
 
