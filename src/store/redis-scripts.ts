@@ -180,18 +180,12 @@ export const RESTORE = `
 return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0
 `;
 
-/**
- * count(counter, window ms): counts one request in the counter's fixed window (the first count of a window sets
- * its expiry); returns the count and the window's ms left.
- */
+/** count(counter, window ms): counts one request in the counter's fixed window (its first count sets its expiry). */
 const COUNT_FUNCTION = `
 local function count(counter, windowMs)
   local n = redis.call('INCR', counter)
-  if n == 1 then
-    redis.call('PEXPIRE', counter, windowMs)
-    return {n, tonumber(windowMs)}
-  end
-  return {n, redis.call('PTTL', counter)}
+  if n == 1 then redis.call('PEXPIRE', counter, windowMs) end
+  return n
 end
 `;
 
@@ -199,7 +193,9 @@ end
 export const RATE_LIMIT_HIT =
   COUNT_FUNCTION +
   `
-return count(KEYS[1], ARGV[1])
+local n = count(KEYS[1], ARGV[1])
+if n == 1 then return {n, tonumber(ARGV[1])} end
+return {n, redis.call('PTTL', KEYS[1])}
 `;
 
 /** The error a charged script answers when the request's count passed its limit, followed by the ms left. */
@@ -212,16 +208,16 @@ export const RATE_LIMITED_REPLY = 'OTS_RATE_LIMITED';
  * Only where the counter may share a script with the other keys: single Redis and Sentinel, not Cluster.
  */
 export function charged(script: string): string {
-  // As count(), but the window's time left is read only for a refusal, the one answer that needs it.
+  // The window's time left is read only for a refusal, the one answer that needs it.
   return (
+    COUNT_FUNCTION +
     `
 local limit = tonumber(table.remove(ARGV))
 local windowMs = table.remove(ARGV)
 local counter = table.remove(KEYS)
-local n = redis.call('INCR', counter)
-if n == 1 then redis.call('PEXPIRE', counter, windowMs) end
-if n > limit then return redis.error_reply('${RATE_LIMITED_REPLY} ' .. redis.call('PTTL', counter)) end
-` + script
+if count(counter, windowMs) > limit then return redis.error_reply('${RATE_LIMITED_REPLY} ' .. redis.call('PTTL', counter)) end
+` +
+    script
   );
 }
 
