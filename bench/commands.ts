@@ -52,6 +52,9 @@ const KINDS: Kind[] = [
   },
 ];
 
+/** The commands this benchmark sends itself (as MONITOR and INFO commandstats name them): never counted. */
+const OWN_COMMANDS = new Set(['CONFIG', 'CONFIG|RESETSTAT', 'INFO', 'ECHO', 'MONITOR']);
+
 /** What MONITOR saw: a command, and whether a script ran it (its source is `lua`) or a client sent it. */
 interface Seen {
   name: string;
@@ -63,7 +66,7 @@ function tally(seen: Seen[]): { sent: Map<string, number>; inScripts: Map<string
   const sent = new Map<string, number>();
   const inScripts = new Map<string, number>();
   for (const { name, inScript } of seen) {
-    if (['CONFIG', 'INFO', 'MONITOR'].includes(name)) continue;
+    if (OWN_COMMANDS.has(name)) continue;
     const into = inScript ? inScripts : sent;
     into.set(name, (into.get(name) ?? 0) + 1);
   }
@@ -84,7 +87,7 @@ async function commandstats(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
   const calls = new Map<string, number>();
   for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!.toUpperCase(), Number(m[2]));
-  for (const ours of ['CONFIG|RESETSTAT', 'INFO', 'ECHO']) calls.delete(ours);
+  for (const ours of OWN_COMMANDS) calls.delete(ours);
   return calls;
 }
 
