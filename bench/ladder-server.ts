@@ -35,16 +35,17 @@ const notFound = (reply: Reply) => reply.code(404).send({ message: 'Unknown secr
 if (rung >= 3) {
   const store = await createStore(config);
   const service = new SecretsService(store.secrets, config, [config.secret], app.log);
-  if (rung >= 4) await app.register(new RateLimit({ config, counts: store.rateCounts, chargesRide: store.chargesRide }).plugin);
+  if (rung >= 4) await app.register(new RateLimit({ config, counts: store.rateCounts }).plugin);
   // Each route names its budget, as every route of the server must (the rate limit refuses one that does not).
-  const limited = (rateClass: 'create' | 'reveal') => ({ config: { rateClass, rateCountedByStore: true } });
+  const limited = (rateClass: 'create' | 'reveal') => ({ config: { rateClass } });
   app.post('/api/v1/share', limited('create'), async (req) => {
-    const { receipt } = await service.share(req.body as Form, ANONYMOUS, req.rateCharge);
+    const { receipt } = await service.share(req.body as Form, ANONYMOUS);
     return { secret_key: receipt.secretKey, metadata_key: receipt.metadataKey };
   });
   app.post<{ Params: { key: string } }>('/api/v1/secret/:key', limited('reveal'), async (req, reply) => {
     try {
-      return await service.reveal(req.params.key, undefined, { charge: req.rateCharge });
+      const { value } = await service.reveal(req.params.key, undefined);
+      return { value };
     } catch {
       return notFound(reply);
     }

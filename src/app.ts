@@ -104,13 +104,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const events = fanOutEvents(deps.events, metrics?.metrics.serviceEvents, mailer?.serviceEvents);
   const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, events, deps.now);
   app.decorate('ots', { service, accounts, store: deps.store, config });
-  const rateLimit = new RateLimit({ config, counts: deps.store.rateCounts, chargesRide: deps.store.chargesRide });
+  const rateLimit = new RateLimit({ config, counts: deps.store.rateCounts });
 
   await app.register(errorsPlugin, {
     mode: config.apiErrorStatus,
     maxSecretBytes: config.maxSecretBytes,
     pageNotFound: sendNotFoundPage,
-    beforeError: (req) => rateLimit.beforeError(req),
   });
   await app.register(requestLogPlugin);
   if (metrics) await app.register(metrics.plugin, { metrics: metrics.metrics, port: config.metricsPort, host: config.metricsHost });

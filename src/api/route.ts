@@ -15,8 +15,8 @@ export interface ApiRoute {
   aliases?: string[];
   auth: AuthMode;
   rate: RateClass | false;
-  /** The handler passes request.rateCharge to the store operation it makes (one Redis script for both). */
-  countedByStore?: true;
+  /** What one request costs in units of its budget, when more than one (a batch). */
+  rateUnits?: (req: FastifyRequest) => number;
   schema: FastifySchema;
   handler: Handler;
 }
@@ -31,7 +31,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly ApiRoute[]
         method: route.method,
         url,
         schema: { ...route.schema, summary, ...(alias ? { operationId: undefined } : {}) },
-        config: { rateClass: route.rate, auth: route.auth, rateCountedByStore: route.countedByStore === true },
+        config: { rateClass: route.rate, auth: route.auth, ...(route.rateUnits ? { rateUnits: route.rateUnits } : {}) },
         handler: route.handler,
       });
     }

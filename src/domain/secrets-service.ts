@@ -1,7 +1,7 @@
 // The rules of the contract, with no knowledge of HTTP: create, reveal once, receipts, burn, recent.
 
 import { open, seal, SealError } from '../crypto/seal.js';
-import type { ClaimResult, RateCharge, ReceiptForView, SecretStore, Settle } from './store.js';
+import type { ClaimResult, ReceiptForView, SecretStore, Settle, StoredSecret } from './store.js';
 import { errors, OtsError } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from './password.js';
@@ -16,7 +16,6 @@ import {
   type SecretKind,
 } from './receipt.js';
 import { isEmail, obfuscateEmail } from './recipient.js';
-import { decodeSecretRecord, encodeSecretRecord } from './secret-record.js';
 import { clampTtl, parseTtl, type TtlLimits } from './ttl.js';
 
 export interface Actor {
@@ -66,18 +65,11 @@ export interface CreateInput {
   share_domain?: string;
 }
 
-export interface RevealOptions {
-  /** The request's rate count, taken by the store in the claim's own step. */
-  charge?: RateCharge | undefined;
-  /** Answer the secret's facts (SecretInfo) as they were before the reveal. */
-  withInfo?: boolean;
-}
-
 export interface Revealed {
   value: string;
   metadataKey: string;
-  /** With RevealOptions.withInfo (the time left, gone with the secret, is not part of it). */
-  info?: Omit<SecretInfo, 'secretTtl'>;
+  /** The secret's facts as they were before the reveal (the time left, gone with the secret, is not part of it). */
+  info: Omit<SecretInfo, 'secretTtl'>;
 }
 
 export interface GenerateInput extends CreateInput {
@@ -114,21 +106,18 @@ export class SecretsService {
     this.now = () => Math.floor(now() / 1000);
   }
 
-  /**
-   * Stores the caller's secret (v1 share, v2 conceal); the receipt is answered as new. A request's rate count
-   * (`charge`) is taken by the store in the same step, and refuses the create when it is past its budget.
-   */
-  async share(input: CreateInput, actor: Actor, charge?: RateCharge): Promise<ReceiptSnapshot> {
+  /** Stores the caller's secret (v1 share, v2 conceal); the receipt is answered as new. */
+  async share(input: CreateInput, actor: Actor): Promise<ReceiptSnapshot> {
     this.checkMayCreate(actor, 'conceal');
     if (input.secret === undefined || input.secret === '') throw errors.nothingToShare();
-    return this.create(input.secret, input, actor, 'conceal', charge);
+    return this.create(input.secret, input, actor, 'conceal');
   }
 
   /** Stores a random password and returns it once to the creator. */
-  async generate(input: GenerateInput, actor: Actor, charge?: RateCharge): Promise<ReceiptSnapshot & { value: string }> {
+  async generate(input: GenerateInput, actor: Actor): Promise<ReceiptSnapshot & { value: string }> {
     this.checkMayCreate(actor, 'generate');
     const value = generatePassword(input.length ?? PASSWORD_DEFAULT_LENGTH, input.characterSets);
-    return { ...(await this.create(value, input, actor, 'generate', charge)), value };
+    return { ...(await this.create(value, input, actor, 'generate')), value };
   }
 
   /** Whether this actor may create secrets (ALLOW_ANONYMOUS); the web form asks before offering itself. */
@@ -140,7 +129,7 @@ export class SecretsService {
     if (!this.mayCreate(actor)) throw errors.anonymousDisabled(operation);
   }
 
-  private async create(value: string, input: CreateInput, actor: Actor, kind: SecretKind, charge?: RateCharge): Promise<ReceiptSnapshot> {
+  private async create(value: string, input: CreateInput, actor: Actor, kind: SecretKind): Promise<ReceiptSnapshot> {
     if (Buffer.byteLength(value, 'utf8') > this.config.maxSecretBytes) throw errors.secretTooLarge(this.config.maxSecretBytes);
     // The one place that decides whether a secret has a passphrase: an empty one is none.
     const passphrase = input.passphrase === '' ? undefined : input.passphrase;
@@ -176,41 +165,36 @@ export class SecretsService {
     if (recipientAddress) receipt.recipient = obfuscateEmail(recipientAddress);
 
     const sealed = await seal(value, secretKey, this.masterKeys[0]!, passphrase);
-    const record = encodeSecretRecord({ metadataKey, passphraseProtected: passphrase !== undefined, sealed });
-    await this.store.create(secretKey, record, receipt, this.config.recentLimit, charge);
+    await this.store.create(receipt, sealed, this.config.recentLimit);
     this.events.created?.(receipt, recipientAddress);
     return { receipt: { ...receipt, state: 'new' }, metadataTtl: receiptTtlOf(ttl), secretTtl: ttl };
   }
 
   /**
-   * The value, once. A wrong or missing passphrase consumes nothing (v1 answers it like an unknown key). With
-   * `withInfo`, also the secret's facts as they were before the reveal (v2's record), read in the same step.
+   * The value, once, with the secret's facts as they were before the reveal (v2's record), read in the same step.
+   * A wrong or missing passphrase consumes nothing (v1 answers it like an unknown key).
    */
-  async reveal(secretKey: string, passphrase: string | undefined, options: RevealOptions = {}): Promise<Revealed> {
+  async reveal(secretKey: string, passphrase: string | undefined): Promise<Revealed> {
     if (!isWellFormedKey(secretKey)) throw errors.unknownSecret(secretKey);
     // The receipt moves to received in the same step that takes the secret.
     const settle: Settle = { to: 'received', from: OVERRIDABLE_STATES, at: this.now() };
-    const claim = await this.store.claim(secretKey, { settle, charge: options.charge, withReceipt: options.withInfo === true });
+    const claim = await this.store.claim(secretKey, settle);
     if (claim.status === 'missing') throw errors.unknownSecret(secretKey);
-
-    const stored = decodeSecretRecord(claim.record);
-    if (!stored) throw errors.unknownSecret(secretKey);
+    const { secret } = claim;
     let value: string;
     if (claim.status === 'claimed') {
-      value = await this.openOrRestore(secretKey, claim, settle, stored.sealed);
+      value = await this.openOrRestore(secretKey, claim, settle);
     } else {
-      value = await this.checkPassphrase(secretKey, stored.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
+      value = await this.checkPassphrase(secretKey, secret.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
         errors.wrongPassphrase(secretKey),
       );
-      if (!(await this.store.claimIfUnchanged(secretKey, claim.record, settle))) throw errors.unknownSecret(secretKey);
+      if (!(await this.store.claimIfUnchanged(secretKey, secret, settle))) throw errors.unknownSecret(secretKey);
     }
     this.events.revealed?.();
-    const revealed = { value, metadataKey: stored.metadataKey };
-    if (!options.withInfo) return revealed;
     // A protected claim does not read the secret's time left; the receipt's TTL is the lifespan either way.
     const secretTtl = claim.status === 'claimed' ? Math.floor(claim.pttl / 1000) : 0;
-    const { secretTtl: _unread, ...info } = this.infoOf(secretKey, stored.passphraseProtected, secretTtl, claim.receipt);
-    return { ...revealed, info };
+    const { secretTtl: _unread, ...info } = this.infoOf(secretKey, secret.passphraseProtected, secretTtl, claim.receipt);
+    return { value, metadataKey: secret.metadataKey, info };
   }
 
   /** What v2 shows of a secret: its own facts and its receipt's (or, without a receipt, what is known). */
@@ -228,63 +212,26 @@ export class SecretsService {
   }
 
   /**
-   * For the recipient's page (GET /secret/:key): whether the secret is still there and needs a passphrase, and its
-   * seconds left. Read-only: it never claims the secret nor counts a guess, so link previews leave it intact.
+   * A secret's facts without touching it (the recipient's page, v2's show and status); null when it is gone or
+   * never was. Read-only: it never claims the secret nor evaluates or counts a passphrase, so link previews and
+   * metadata requests leave it intact.
    */
-  async peek(secretKey: string): Promise<{ passphraseRequired: boolean; secretTtl: number } | null> {
+  async inspect(secretKey: string): Promise<SecretInfo | null> {
     if (!isWellFormedKey(secretKey)) return null;
-    const found = await this.store.peek(secretKey);
-    return found && { passphraseRequired: found.passphraseProtected, secretTtl: found.ttl };
+    const found = await this.store.inspect(secretKey);
+    return found && this.infoOf(secretKey, found.passphraseProtected, found.ttl, found.receipt);
   }
 
   /**
-   * Whether `passphrase` opens a protected secret, without consuming it; each wrong one counts against the
-   * secret's guessing limit, as on reveal. A secret without passphrase needs none (true).
-   */
-  async passphraseOpens(secretKey: string, passphrase: string): Promise<boolean> {
-    const found = isWellFormedKey(secretKey) ? await this.store.peek(secretKey) : null;
-    if (!found) throw errors.unknownSecret(secretKey);
-    if (!found.passphraseProtected) return true;
-    // A protected record is never taken by claim: it is left in place for the passphrase check.
-    const claim = await this.store.claim(secretKey);
-    if (claim.status !== 'protected') throw errors.unknownSecret(secretKey);
-    const stored = decodeSecretRecord(claim.record);
-    if (!stored) throw errors.unknownSecret(secretKey);
-    try {
-      await this.checkPassphrase(secretKey, stored.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
-        errors.wrongPassphrase(secretKey),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof OtsError && err.code === 'wrong_passphrase') return false;
-      throw err;
-    }
-  }
-
-  /** A secret's facts without touching it (v2's show and status); null when it is gone or never was. */
-  async inspect(secretKey: string, charge?: RateCharge): Promise<SecretInfo | null> {
-    if (!isWellFormedKey(secretKey)) return null;
-    const inspected = await this.store.inspect(secretKey, charge);
-    if (!inspected) return null;
-    const { found, receipt } = inspected;
-    return this.infoOf(secretKey, found.passphraseProtected, found.ttl, receipt);
-  }
-
-  /**
-   * A record taken from the store that does not open (a misconfigured master key) is put back, never lost, and
+   * A secret taken from the store that does not open (a misconfigured master key) is put back, never lost, and
    * its receipt with it.
    */
-  private async openOrRestore(
-    secretKey: string,
-    claim: Extract<ClaimResult, { status: 'claimed' }>,
-    settle: Settle,
-    sealed: Buffer,
-  ): Promise<string> {
+  private async openOrRestore(secretKey: string, claim: Extract<ClaimResult, { status: 'claimed' }>, settle: Settle): Promise<string> {
     try {
-      return await open(sealed, secretKey, this.masterKeys);
+      return await open(claim.secret.sealed, secretKey, this.masterKeys);
     } catch (err) {
       if (!(err instanceof SealError)) throw err;
-      await this.store.restore(secretKey, claim.record, claim.pttl, claim.before, settle);
+      await this.store.restore(secretKey, claim.secret, claim.pttl, claim.receipt, settle);
       this.log.error(
         { key: shortKey(secretKey) },
         'stored secret does not open with OTS_SECRET or OTS_SECRET_PREVIOUS; it was left in place',
@@ -319,15 +266,12 @@ export class SecretsService {
     }
   }
 
-  /**
-   * The receipt; new moves to viewed (the creator has seen it), a vanished secret to expired or orphaned. A
-   * request's rate count (`charge`) is taken by the store in the same step.
-   */
-  async viewReceipt(metadataKey: string, actor: Actor, charge?: RateCharge): Promise<ReceiptSnapshot> {
+  /** The receipt; new moves to viewed (the creator has seen it), a vanished secret to expired or orphaned. */
+  async viewReceipt(metadataKey: string, actor: Actor): Promise<ReceiptSnapshot> {
     if (!isWellFormedKey(metadataKey)) throw errors.unknownReceipt(metadataKey);
     // One step reads the receipt and its secret's time left and moves a first view to viewed (for the owner only
     // when RECEIPTS_OWNER_ONLY); the ownership check below then decides what the caller gets.
-    const found = await this.store.viewReceipt(metadataKey, this.viewerOf(actor), charge);
+    const found = await this.store.viewReceipt(metadataKey, this.viewerOf(actor));
     if (!found) throw errors.unknownReceipt(metadataKey);
     this.checkOwner(found.receipt, actor);
     const { receipt, metadataTtl, secretTtl } = found;
@@ -349,15 +293,13 @@ export class SecretsService {
     if (!UNREAD_STATES.includes(receipt.state)) throw errors.secretGone(metadataKey);
     const now = this.now();
     const settle: Settle = { to: 'burned', from: OVERRIDABLE_STATES, at: now };
-    const claim = await this.store.claim(receipt.secretKey, { settle });
+    const claim = await this.store.claim(receipt.secretKey, settle);
     if (claim.status === 'missing') throw errors.secretGone(metadataKey);
     if (claim.status === 'protected') {
-      const stored = decodeSecretRecord(claim.record);
-      if (!stored) throw errors.unknownSecret(metadataKey);
-      await this.checkPassphrase(receipt.secretKey, stored.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
+      await this.checkPassphrase(receipt.secretKey, claim.secret.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
         errors.incorrectPassphrase(),
       );
-      if (!(await this.store.claimIfUnchanged(receipt.secretKey, claim.record, settle))) throw errors.secretGone(metadataKey);
+      if (!(await this.store.claimIfUnchanged(receipt.secretKey, claim.secret, settle))) throw errors.secretGone(metadataKey);
     }
     this.events.burned?.();
     return { receipt: { ...receipt, state: 'burned', updated: now }, metadataTtl, secretTtl: null };

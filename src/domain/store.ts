@@ -7,107 +7,66 @@ export interface Settle {
   at: number;
 }
 
-/** A receipt's state and update time before a claim moved it, to put back if the claimed record does not open. */
-export interface ReceiptBefore {
+/**
+ * A secret as the store keeps it. The store writes it from the receipt it is given (its metadata key and passphrase
+ * flag) and the sealed value, so a record and its receipt agree by construction.
+ */
+export interface StoredSecret {
   metadataKey: string;
-  state: State;
-  updated: number;
+  passphraseProtected: boolean;
+  sealed: Buffer;
 }
 
-/** How a claim is made: the receipt move, the request's rate count, and whether the receipt is wanted. */
-export interface ClaimOptions {
-  settle?: Settle | undefined;
-  /** Counted first; the claim is refused (rateLimited, nothing taken) when it passes its budget. */
-  charge?: RateCharge | undefined;
-  /** Answer the receipt as it was before the claim (`receipt`), read in the same step where the store can. */
-  withReceipt?: boolean;
-}
-
-/** What a reveal or burn finds when it tries to claim a secret. */
+/** What a reveal or burn finds when it tries to claim a secret; `receipt` is as it was before the claim. */
 export type ClaimResult =
   | { status: 'missing' }
-  /**
-   * No passphrase: the secret was taken from the store in the same atomic step, and its receipt settled as asked
-   * (`before` holds what the receipt was, when it moved).
-   */
-  | { status: 'claimed'; record: Buffer; pttl: number; before?: ReceiptBefore; receipt?: ReceiptRecord }
+  /** No passphrase: taken in the same atomic step that settled its receipt as asked. */
+  | { status: 'claimed'; secret: StoredSecret; pttl: number; receipt: ReceiptRecord | undefined }
   /** Passphrase-protected: left in place; the caller checks the passphrase, then claims with claimIfUnchanged. */
-  | { status: 'protected'; record: Buffer; failedAttempts: number; attemptsTtl: number; receipt?: ReceiptRecord };
+  | { status: 'protected'; secret: StoredSecret; failedAttempts: number; attemptsTtl: number; receipt: ReceiptRecord | undefined };
 
-/**
- * One request's count against its client's budget (see domain/rate-charge.ts): under `key`, in a window `windowMs`
- * long that starts with its first request. A store given one counts it before the operation, in the same atomic
- * step where it can, and refuses the operation (rateLimited, nothing done) when the count passes `limit`.
- */
-export interface RateCharge {
-  readonly key: string;
-  readonly windowMs: number;
-  readonly limit: number;
-  /**
-   * Set once the count was sent, by the store or (for a request that never reached it) the rate limit: never sent
-   * twice, also when the store did not answer.
-   */
-  counted?: boolean;
-  /** Set when the count passed the limit: the window's milliseconds left. */
-  refusedForMs?: number;
+/** A look at a secret that never reads its sealed value: its passphrase flag, whole seconds left and receipt. */
+export interface SecretLook {
+  passphraseProtected: boolean;
+  ttl: number;
+  metadataKey: string;
+  receipt: ReceiptRecord | undefined;
 }
 
 export interface SecretStore {
-  /**
-   * Stores the sealed secret (ttl seconds) and its receipt (2 × ttl); adds the receipt to the owner's recent list.
-   * With a charge, counts it first and stores nothing when it is refused.
-   */
-  create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number, charge?: RateCharge): Promise<void>;
-  /** A fresh metadata key for a new secret's receipt (Redis picks one it can keep beside the secret). */
+  /** A fresh metadata key for a new secret's receipt (Redis picks one in the secret's Cluster slot). */
   newMetadataKey(secretKey: string): string;
   /**
-   * Takes an unprotected secret, moving its receipt as `settle` says in the same step; leaves a protected one in
-   * place (see ClaimResult). Without `settle` the receipt is not touched.
+   * Stores the sealed value for `receipt.ttl` seconds and the receipt for twice that, and adds the receipt to its
+   * owner's recent list (at most `recentLimit` entries). An error means nothing is kept.
    */
-  claim(secretKey: string, options?: ClaimOptions): Promise<ClaimResult>;
+  create(receipt: ReceiptRecord, sealed: Buffer, recentLimit: number): Promise<void>;
+  /** Takes an unprotected secret, settling its receipt in the same step; leaves a protected one in place. */
+  claim(secretKey: string, settle: Settle): Promise<ClaimResult>;
+  /** Takes the secret only if it is still exactly `secret`, settling its receipt; true for the one caller that wins. */
+  claimIfUnchanged(secretKey: string, secret: StoredSecret, settle: Settle): Promise<boolean>;
   /**
-   * Puts back a claimed record that could not be opened, with the milliseconds it had left, and its receipt as it
-   * was before the claim (if the claim moved it and nothing has moved it since).
+   * Puts back a claimed secret, with the milliseconds it had left, and its receipt as it was before the claim (if
+   * the claim moved it and nothing has moved it since).
    */
-  restore(secretKey: string, record: Buffer, pttl: number, before?: ReceiptBefore, settle?: Settle): Promise<void>;
-  /**
-   * Deletes the secret only if it still holds exactly `record`, moving its receipt as `settle` says; true for the
-   * one caller that wins.
-   */
-  claimIfUnchanged(secretKey: string, record: Buffer, settle?: Settle): Promise<boolean>;
+  restore(secretKey: string, secret: StoredSecret, pttl: number, receiptBefore: ReceiptRecord | undefined, settle: Settle): Promise<void>;
   /** Counts a wrong passphrase for this secret; returns the count within the window and the window's seconds left. */
   recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }>;
   getReceipt(metadataKey: string): Promise<{ receipt: ReceiptRecord; metadataTtl: number } | null>;
   /**
-   * A receipt as stored, for a view of it: with its whole seconds left and, while it is live (new, viewed), its
-   * secret's (null: the secret is gone). A first view (new) moves it to viewed in the same step, if `viewer` may
-   * see it: undefined lets anyone, a custid only the owner (or anyone, for an anonymous secret).
+   * A receipt for a view of it: with its whole seconds left and, while it is unread (new, viewed), its secret's
+   * (null: the secret is gone). A first view (new) moves it to viewed in the same step if `viewer` may see it
+   * (receipt.ts mayView: undefined lets anyone).
    */
-  viewReceipt(metadataKey: string, viewer: string | undefined, charge?: RateCharge): Promise<ReceiptForView | null>;
-  /** Whole seconds left on the secret, or null when it is gone. */
-  secretTtl(secretKey: string): Promise<number | null>;
-  /**
-   * Read-only look at a secret: whether it exists and needs a passphrase, its whole seconds left and its receipt's
-   * key. Never claims, never counts an attempt, never reads the sealed value; null when it is gone.
-   */
-  peek(secretKey: string): Promise<SecretPeek | null>;
-  /**
-   * A peek and the secret's receipt as it is (undefined when it is gone), read in the same step where the store can
-   * (v2's show and status); with a charge, counted first. Null when the secret is gone.
-   */
-  inspect(secretKey: string, charge?: RateCharge): Promise<{ found: SecretPeek; receipt: ReceiptRecord | undefined } | null>;
+  viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null>;
+  /** A read-only look at a secret; never claims, counts or reads the sealed value. Null when it is gone. */
+  inspect(secretKey: string): Promise<SecretLook | null>;
   /** Sets the receipt's memo, keeping its TTL; false when there is no such receipt. */
   setMemo(metadataKey: string, memo: string): Promise<boolean>;
   /** Moves the receipt to `to` only from one of `from`; true if it moved. Keeps the receipt's TTL. */
   transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean>;
   /** Metadata keys of the owner's receipts, newest first. */
   recent(custid: string, limit: number): Promise<string[]>;
-}
-
-export interface SecretPeek {
-  passphraseProtected: boolean;
-  ttl: number;
-  metadataKey: string;
 }
 
 export interface AccountRecord {
@@ -135,21 +94,16 @@ export interface AccountStore {
  */
 export interface RateCounts {
   /**
-   * Counts one request for `key`, whose window (`windowMs` long) starts with its first request; answers this
-   * request's count within the window and the milliseconds the window has left.
+   * Adds `units` to `key`'s count, whose window (`windowMs` long) starts with its first request, unless that would
+   * pass `limit`: then nothing is added. Answers the count after (or the count that refused) and the ms left.
    */
-  hit(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  take(key: string, windowMs: number, units: number, limit: number): Promise<{ count: number; ttlMs: number; taken: boolean }>;
 }
 
 export interface Store {
   secrets: SecretStore;
   accounts: AccountStore;
   rateCounts: RateCounts;
-  /**
-   * Whether create and claim count a RateCharge in their own step, sparing the count a round trip of its own (Redis
-   * and Sentinel: yes; Cluster: no, a client's counter is in another slot than its secrets; memory: no trip at all).
-   */
-  readonly chargesRide: boolean;
   /** Throws when the store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -162,10 +116,18 @@ export interface ReceiptForView {
   secretTtl: number | null;
 }
 
-/** Raised by a store whose backend cannot be reached; the API answers 503. */
+/** Raised by a store whose backend cannot be reached or cannot serve now; the API answers 503. */
 export class StoreUnavailableError extends Error {
   constructor(cause?: unknown) {
     super('store unavailable', { cause });
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Raised by a store that is full (Redis at maxmemory under noeviction): nothing new can be kept; reads still work. */
+export class StoreFullError extends StoreUnavailableError {
+  constructor(cause?: unknown) {
+    super(cause);
+    this.name = 'StoreFullError';
   }
 }

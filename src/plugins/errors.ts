@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { intendedStatus, sendV1Error, type ErrorStatusMode } from '../api/v1/errors.js';
 import { sendV2Error } from '../api/v2/errors.js';
 import { errors, OtsError } from '../domain/errors.js';
-import { StoreUnavailableError } from '../domain/store.js';
+import { StoreFullError, StoreUnavailableError } from '../domain/store.js';
 
 export type { ErrorStatusMode };
 
@@ -36,12 +36,21 @@ export function sendApiError(req: FastifyRequest, reply: FastifyReply, e: OtsErr
   return wireOf(req.url) === 'v2' ? sendV2Error(reply, e) : sendV1Error(reply, e, mode);
 }
 
+/** At most one line a minute says the store is full: under load every create would otherwise log it. */
+const FULL_LOG_INTERVAL_MS = 60_000;
+let fullLoggedAt = -Infinity;
+
 /** Logs what an operator must see of a failure: our own bugs with their stack, an unreachable store as a warning. */
 export function logFailure(req: FastifyRequest, err: unknown, ots: OtsError): void {
   if (ots.code === 'unexpected') {
     // Our own bug: the stack is ours; request data is never logged.
     const e = err as Error;
     req.log.error({ err: { type: e.name, message: e.message, stack: e.stack } }, 'unexpected error');
+  } else if (err instanceof StoreFullError) {
+    const now = Date.now();
+    if (now - fullLoggedAt < FULL_LOG_INTERVAL_MS) return;
+    fullLoggedAt = now;
+    req.log.error('store full: Redis is at maxmemory (noeviction); creates are refused until memory is freed or raised');
   } else if (ots.code === 'store_unavailable') {
     req.log.warn('store unavailable');
   }
@@ -54,11 +63,6 @@ export interface ErrorsOptions {
   maxSecretBytes: number;
   /** Answers unrouted paths outside /api (the web's HTML page); without it every unrouted path gets the JSON error. */
   pageNotFound?: (req: FastifyRequest, reply: FastifyReply) => FastifyReply;
-  /**
-   * Looks at a failure before it is answered and may answer another error instead (the rate limit counts a request
-   * that never reached its store step, and refuses it past its budget); undefined when it has nothing to do.
-   */
-  beforeError?: (req: FastifyRequest) => Promise<OtsError | undefined> | undefined;
 }
 
 /** The contract's error shape for every failure and for unrouted API paths, per wire version. */
@@ -68,10 +72,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance, opts: ErrorsOptions)
     logFailure(req, err, ots);
     return sendApiError(req, reply, ots, opts.mode);
   };
-  app.setErrorHandler((err, req, reply) => {
-    const instead = opts.beforeError?.(req);
-    return instead ? instead.then((other) => answer(other ?? err, req, reply)) : answer(err, req, reply);
-  });
+  app.setErrorHandler((err, req, reply) => answer(err, req, reply));
   app.setNotFoundHandler((req, reply) =>
     opts.pageNotFound && wireOf(req.url) === 'web'
       ? opts.pageNotFound(req, reply)

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 // What every route says about itself in its config, read by the plugins: its rate budget and how it authenticates.
 
 /** The budgets a client draws on; each has its own count per window. */
@@ -14,11 +15,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The budget a route draws on; false: not limited. Every route must say (the rate-limit plugin checks). */
     rateClass?: RateClass | false;
-    /**
-     * The handler hands the request's rate count (request.rateCharge) to the store operation it guards, which
-     * counts it in its own step (see rate-limit/plugin.ts).
-     */
-    rateCountedByStore?: boolean;
+    /** What the request costs in units of its budget when more than one (a batch); read after its body is parsed. */
+    rateUnits?: (req: FastifyRequest) => number;
     /** How the route authenticates its caller; routes without it are `basic+anon`. */
     auth?: AuthMode;
   }

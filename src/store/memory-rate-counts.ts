@@ -16,12 +16,13 @@ export class MemoryRateCounts implements RateCounts {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async hit(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+  async take(key: string, windowMs: number, units: number, limit: number): Promise<{ count: number; ttlMs: number; taken: boolean }> {
     const now = this.now();
     let window = this.windows.get(key);
     if (!window || window.endsAt <= now) window = this.start(key, { count: 0, endsAt: now + windowMs }, now);
-    window.count += 1;
-    return { count: window.count, ttlMs: window.endsAt - now };
+    const taken = window.count + units <= limit;
+    if (taken) window.count += units;
+    return { count: window.count, ttlMs: window.endsAt - now, taken };
   }
 
   /** Drops ended windows from the front (and the oldest while full): O(1) per new window. */

@@ -1,159 +1,83 @@
+// The embedded store: the same port and once-only semantics as Redis, in this process's memory (npm start without
+// Redis, and the test double). Each method runs without awaiting in between, so it is as atomic as a Redis script.
 import { generateKey } from '../domain/keys.js';
-import { receiptTtlOf, type ReceiptRecord, type State } from '../domain/receipt.js';
-import { decodeSecretRecord, isProtectedRecord } from '../domain/secret-record.js';
-import { completeView } from './receipt-view.js';
+import { ANONYMOUS_CUSTID, mayView, receiptTtlOf, UNREAD_STATES, type ReceiptRecord, type State } from '../domain/receipt.js';
+import type { ClaimResult, ReceiptForView, SecretLook, SecretStore, Settle, Store, StoredSecret } from '../domain/store.js';
+import { ExpiringMap } from './expiring-map.js';
+import { MemoryAccountStore } from './memory-accounts.js';
 import { MemoryRateCounts } from './memory-rate-counts.js';
-import { countApart } from '../domain/rate-charge.js';
-import type {
-  AccountRecord,
-  AccountStore,
-  ClaimOptions,
-  ClaimResult,
-  RateCharge,
-  RateCounts,
-  ReceiptBefore,
-  ReceiptForView,
-  SecretPeek,
-  SecretStore,
-  Settle,
-  Store,
-} from '../domain/store.js';
+import { decodeRecord, encodeRecord } from './stored-record.js';
 
-/** A map whose entries expire like Redis keys; expiry is checked on read and swept in the background. */
-class ExpiringMap<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
-  constructor(private readonly now: () => number) {}
-
-  get(key: string): V | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (e.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return e.value;
-  }
-
-  set(key: string, value: V, ttlSeconds: number): void {
-    this.entries.set(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });
-  }
-
-  /** Replaces the value and keeps the expiry, like HSET on an existing Redis key. */
-  update(key: string, value: V): void {
-    const e = this.entries.get(key);
-    if (e) e.value = value;
-  }
-
-  /** Milliseconds left, or -2 when absent (as Redis PTTL). */
-  pttl(key: string): number {
-    if (this.get(key) === undefined) return -2;
-    return this.entries.get(key)!.expiresAt - this.now();
-  }
-
-  /** Whole seconds left, or -2 when absent (as Redis TTL). */
-  ttl(key: string): number {
-    if (this.get(key) === undefined) return -2;
-    return Math.floor((this.entries.get(key)!.expiresAt - this.now()) / 1000);
-  }
-
-  delete(key: string): boolean {
-    return this.get(key) !== undefined && this.entries.delete(key);
-  }
-
-  sweep(): void {
-    const now = this.now();
-    for (const [key, e] of this.entries) if (e.expiresAt <= now) this.entries.delete(key);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
-
-/** The embedded store: same interface and once-only semantics as Redis, in this process's memory. */
 export class MemorySecretStore implements SecretStore {
   readonly secretMap: ExpiringMap<Buffer>;
   private readonly attempts: ExpiringMap<number>;
   private readonly receipts: ExpiringMap<ReceiptRecord>;
   private readonly recents: ExpiringMap<{ key: string; score: number }[]>;
 
-  constructor(
-    now: () => number,
-    private readonly rateCounts: RateCounts,
-  ) {
+  constructor(now: () => number) {
     this.secretMap = new ExpiringMap(now);
     this.attempts = new ExpiringMap(now);
     this.receipts = new ExpiringMap(now);
     this.recents = new ExpiringMap(now);
   }
 
-  async create(secretKey: string, record: Buffer, receipt: ReceiptRecord, recentLimit: number, charge?: RateCharge): Promise<void> {
-    await countApart(this.rateCounts, charge);
-    this.secretMap.set(secretKey, record, receipt.ttl);
-    this.receipts.set(receipt.metadataKey, { ...receipt }, receiptTtlOf(receipt.ttl));
-    if (receipt.custid !== 'anon') {
-      // By creation time; the new entry goes first so that a stable sort keeps it above same-second ones (as Redis).
-      const list = [{ key: receipt.metadataKey, score: receipt.created }, ...(this.recents.get(receipt.custid) ?? [])]
-        .sort((a, b) => b.score - a.score)
-        .slice(0, recentLimit);
-      const ttl = Math.max(this.recents.ttl(receipt.custid), receiptTtlOf(receipt.ttl));
-      this.recents.set(receipt.custid, list, ttl);
-    }
-  }
-
   newMetadataKey(): string {
     return generateKey();
   }
 
-  async claim(secretKey: string, { settle, charge, withReceipt }: ClaimOptions = {}): Promise<ClaimResult> {
-    await countApart(this.rateCounts, charge);
-    const record = this.secretMap.get(secretKey);
-    if (record === undefined) return { status: 'missing' };
-    const metadataKey = decodeSecretRecord(record)?.metadataKey;
-    const found = withReceipt && metadataKey !== undefined ? this.receipts.get(metadataKey) : undefined;
-    const receipt = found ? { receipt: { ...found } } : {};
-    if (!isProtectedRecord(record)) {
-      const pttl = this.secretMap.pttl(secretKey);
-      this.secretMap.delete(secretKey);
-      const before = settle && this.settleReceipt(record, settle);
-      return { status: 'claimed', record, pttl, ...(before ? { before } : {}), ...receipt };
-    }
-    const failedAttempts = this.attempts.get(secretKey) ?? 0;
-    return { status: 'protected', record, failedAttempts, attemptsTtl: this.attempts.ttl(secretKey), ...receipt };
+  async create(receipt: ReceiptRecord, sealed: Buffer, recentLimit: number): Promise<void> {
+    const record = encodeRecord({ metadataKey: receipt.metadataKey, passphraseProtected: receipt.passphraseRequired, sealed });
+    this.secretMap.set(receipt.secretKey, record, receipt.ttl);
+    this.receipts.set(receipt.metadataKey, { ...receipt }, receiptTtlOf(receipt.ttl));
+    if (receipt.custid === ANONYMOUS_CUSTID) return;
+    // By creation time; the new entry goes first so that a stable sort keeps it above same-second ones (as Redis).
+    const list = [{ key: receipt.metadataKey, score: receipt.created }, ...(this.recents.get(receipt.custid) ?? [])]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, recentLimit);
+    const ttl = Math.max(this.recents.ttl(receipt.custid), receiptTtlOf(receipt.ttl));
+    this.recents.set(receipt.custid, list, ttl);
   }
 
-  async restore(secretKey: string, record: Buffer, pttl: number, before?: ReceiptBefore, settle?: Settle): Promise<void> {
-    if (pttl > 0 && this.secretMap.get(secretKey) === undefined) this.secretMap.set(secretKey, record, pttl / 1000);
-    if (before && settle) {
-      const receipt = this.receipts.get(before.metadataKey);
-      if (receipt?.state === settle.to && receipt.updated === settle.at) {
-        const { received: _dropped, ...rest } = receipt;
-        this.receipts.update(before.metadataKey, { ...rest, state: before.state, updated: before.updated });
-      }
+  async claim(secretKey: string, settle: Settle): Promise<ClaimResult> {
+    const raw = this.secretMap.get(secretKey);
+    const secret = raw && decodeRecord(raw);
+    if (!secret) return { status: 'missing' };
+    const found = this.receipts.get(secret.metadataKey);
+    const receipt = found && { ...found };
+    if (secret.passphraseProtected) {
+      const failedAttempts = this.attempts.get(secretKey) ?? 0;
+      return { status: 'protected', secret, failedAttempts, attemptsTtl: this.attempts.ttl(secretKey), receipt };
     }
+    const pttl = this.secretMap.pttl(secretKey);
+    this.secretMap.delete(secretKey);
+    this.settle(secret.metadataKey, settle);
+    return { status: 'claimed', secret, pttl, receipt };
   }
 
-  async claimIfUnchanged(secretKey: string, record: Buffer, settle?: Settle): Promise<boolean> {
-    if (!this.secretMap.get(secretKey)?.equals(record)) return false;
+  async claimIfUnchanged(secretKey: string, secret: StoredSecret, settle: Settle): Promise<boolean> {
+    if (!this.secretMap.get(secretKey)?.equals(encodeRecord(secret))) return false;
     this.secretMap.delete(secretKey);
     this.attempts.delete(secretKey);
-    if (settle) this.settleReceipt(record, settle);
+    this.settle(secret.metadataKey, settle);
     return true;
   }
 
-  /** Moves the record's receipt as `settle` says; what it was before, or undefined when it did not move. */
-  private settleReceipt(record: Buffer, settle: Settle): ReceiptBefore | undefined {
-    const metadataKey = decodeSecretRecord(record)?.metadataKey;
-    const receipt = metadataKey === undefined ? undefined : this.receipts.get(metadataKey);
-    if (!metadataKey || !receipt || !settle.from.includes(receipt.state)) return undefined;
-    this.moveReceipt(metadataKey, receipt, settle.to, settle.at);
-    return { metadataKey, state: receipt.state, updated: receipt.updated };
+  async restore(secretKey: string, secret: StoredSecret, pttl: number, before: ReceiptRecord | undefined, settle: Settle): Promise<void> {
+    if (pttl > 0 && this.secretMap.get(secretKey) === undefined) this.secretMap.set(secretKey, encodeRecord(secret), pttl / 1000);
+    const receipt = this.receipts.get(secret.metadataKey);
+    if (!before || !settle.from.includes(before.state) || receipt?.state !== settle.to || receipt.updated !== settle.at) return;
+    const { received: _dropped, ...rest } = receipt;
+    this.receipts.update(secret.metadataKey, { ...rest, state: before.state, updated: before.updated });
   }
 
-  private moveReceipt(metadataKey: string, receipt: ReceiptRecord, to: State, at: number): void {
-    const next: ReceiptRecord = { ...receipt, state: to, updated: at };
-    if (to === 'received') next.received = at;
+  /** Moves a receipt as `settle` says; true if it moved. */
+  private settle(metadataKey: string, settle: Settle): boolean {
+    const receipt = this.receipts.get(metadataKey);
+    if (!receipt || !settle.from.includes(receipt.state)) return false;
+    const next: ReceiptRecord = { ...receipt, state: settle.to, updated: settle.at };
+    if (settle.to === 'received') next.received = settle.at;
     this.receipts.update(metadataKey, next);
+    return true;
   }
 
   async recordFailedAttempt(secretKey: string, windowSeconds: number): Promise<{ attempts: number; ttl: number }> {
@@ -168,28 +92,22 @@ export class MemorySecretStore implements SecretStore {
     return receipt ? { receipt: { ...receipt }, metadataTtl: this.receipts.ttl(metadataKey) } : null;
   }
 
-  async viewReceipt(metadataKey: string, viewer: string | undefined, charge?: RateCharge): Promise<ReceiptForView | null> {
-    await countApart(this.rateCounts, charge);
+  async viewReceipt(metadataKey: string, viewer: string | undefined): Promise<ReceiptForView | null> {
     const found = await this.getReceipt(metadataKey);
-    return found && completeView(this, found, { viewer });
+    if (!found) return null;
+    const { receipt } = found;
+    const unread = UNREAD_STATES.includes(receipt.state);
+    const ttl = unread ? this.secretMap.ttl(receipt.secretKey) : -2;
+    if (receipt.state === 'new' && mayView(receipt.custid, viewer)) this.settle(metadataKey, { to: 'viewed', from: ['new'], at: receipt.updated });
+    return { ...found, secretTtl: ttl >= 0 ? ttl : null };
   }
 
-  async secretTtl(secretKey: string): Promise<number | null> {
-    const ttl = this.secretMap.ttl(secretKey);
-    return ttl >= 0 ? ttl : null;
-  }
-
-  async peek(secretKey: string): Promise<SecretPeek | null> {
-    const record = this.secretMap.get(secretKey);
-    const metadataKey = record && decodeSecretRecord(record)?.metadataKey;
-    if (!record || !metadataKey) return null;
-    return { passphraseProtected: isProtectedRecord(record), ttl: this.secretMap.ttl(secretKey), metadataKey };
-  }
-
-  async inspect(secretKey: string, charge?: RateCharge): Promise<{ found: SecretPeek; receipt: ReceiptRecord | undefined } | null> {
-    await countApart(this.rateCounts, charge);
-    const found = await this.peek(secretKey);
-    return found && { found, receipt: (await this.getReceipt(found.metadataKey))?.receipt };
+  async inspect(secretKey: string): Promise<SecretLook | null> {
+    const raw = this.secretMap.get(secretKey);
+    const secret = raw && decodeRecord(raw);
+    if (!secret) return null;
+    const { metadataKey, passphraseProtected } = secret;
+    return { metadataKey, passphraseProtected, ttl: this.secretMap.ttl(secretKey), receipt: (await this.getReceipt(metadataKey))?.receipt };
   }
 
   async setMemo(metadataKey: string, memo: string): Promise<boolean> {
@@ -200,10 +118,7 @@ export class MemorySecretStore implements SecretStore {
   }
 
   async transition(metadataKey: string, from: readonly State[], to: State, at: number): Promise<boolean> {
-    const receipt = this.receipts.get(metadataKey);
-    if (!receipt || !from.includes(receipt.state)) return false;
-    this.moveReceipt(metadataKey, receipt, to, at);
-    return true;
+    return this.settle(metadataKey, { to, from, at });
   }
 
   async recent(custid: string, limit: number): Promise<string[]> {
@@ -218,51 +133,16 @@ export class MemorySecretStore implements SecretStore {
   }
 }
 
-export class MemoryAccountStore implements AccountStore {
-  private readonly accounts = new Map<string, AccountRecord>();
-  private readonly emailsById = new Map<string, string>();
-
-  async getAccount(email: string): Promise<AccountRecord | null> {
-    const a = this.accounts.get(email);
-    return a ? { ...a } : null;
-  }
-
-  async emailOfId(id: string): Promise<string | null> {
-    return this.emailsById.get(id) ?? null;
-  }
-
-  async putAccount(account: AccountRecord): Promise<void> {
-    this.accounts.set(account.email, { ...account });
-    this.emailsById.set(account.customerId, account.email);
-    this.emailsById.set(account.organizationId, account.email);
-  }
-
-  async listAccounts(): Promise<AccountRecord[]> {
-    return [...this.accounts.values()].sort((a, b) => a.email.localeCompare(b.email));
-  }
-
-  async deleteAccount(email: string): Promise<boolean> {
-    const account = this.accounts.get(email);
-    if (account) {
-      this.emailsById.delete(account.customerId);
-      this.emailsById.delete(account.organizationId);
-    }
-    return this.accounts.delete(email);
-  }
-}
-
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   readonly secrets: MemorySecretStore;
   readonly accounts = new MemoryAccountStore();
   readonly rateCounts: MemoryRateCounts;
-  /** Counted in process memory: no round trip to spare, and the same path as Redis's. */
-  readonly chargesRide = true;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(now: () => number = Date.now) {
     this.rateCounts = new MemoryRateCounts(now);
-    this.secrets = new MemorySecretStore(now, this.rateCounts);
+    this.secrets = new MemorySecretStore(now);
     this.sweeper = setInterval(() => this.secrets.sweep(), 60_000);
     this.sweeper.unref();
   }

@@ -18,7 +18,6 @@ export const FIELD = {
   kind: 'k', // 'g' for generate; absent: conceal
   ownerId: 'o',
   memo: 'm',
-  beside: 'b', // '1': kept in its secret's Cluster slot (see redis-store.ts)
 } as const;
 
 /** The receipt's hash fields as the flat name, value, name, value… list HSET takes. */

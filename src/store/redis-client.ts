@@ -5,34 +5,24 @@ import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
   /** Called with its number of keys first (the recent list is optional), then the keys and arguments. */
-  otsCreateBeside(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
-  /** As otsCreateBeside with the client's counter as the last key, and the window (ms) and limit after the fields. */
-  otsCreateBesideCharged(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
+  otsCreate(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
   /** The Buffer variant ioredis defines for every custom command (`otsClaim` is defined below): the record is binary. */
-  otsClaimBuffer(secret: string, attempts: string, ...argv: (string | number)[]): Promise<ClaimReply | null>;
-  /** As otsClaimBuffer with the client's counter as a third key, and the window (ms) and limit after the rest. */
-  otsClaimChargedBuffer(secret: string, attempts: string, counter: string, ...argv: (string | number)[]): Promise<ClaimReply | null>;
-  otsRestore(secret: string, record: Buffer, pttl: number): Promise<number>;
-  /** The Buffer variant (`otsInspect` is defined below): the record's head is binary. */
-  otsInspectBuffer(secret: string, receiptPrefix: string, headEnd: number): Promise<[Buffer, number, Buffer[] | null] | null>;
-  /** As otsInspectBuffer with the client's counter as a second key, and the window (ms) and limit last. */
-  otsInspectChargedBuffer(secret: string, counter: string, ...argv: (string | number)[]): Promise<[Buffer, number, Buffer[] | null] | null>;
-  otsClaimIfUnchanged(secret: string, attempts: string, record: Buffer): Promise<number>;
-  otsClaimIfUnchangedSettle(secret: string, attempts: string, receipt: string, record: Buffer, to: string, at: number, ...from: string[]): Promise<number>;
-  otsSettle(receipt: string, to: string, at: number, ...from: string[]): Promise<[string, string] | null>;
-  otsUnsettle(receipt: string, to: string, at: number, stateBefore: string, updatedBefore: number): Promise<number>;
+  otsClaimBuffer(secret: string, attempts: string, receiptPrefix: string, to: string, at: number, ...from: string[]): Promise<ClaimReply | null>;
+  /** The ms the secret had left when this caller won, 0 when another did. */
+  otsClaimIfUnchanged(secret: string, attempts: string, receipt: string, record: Buffer, to: string, at: number, ...from: string[]): Promise<number>;
+  otsRestore(secret: string, receipt: string, record: Buffer, pttl: number, to: string, at: number, stateBefore: string, updatedBefore: number | string): Promise<number>;
+  otsSettle(receipt: string, to: string, at: number, ...from: string[]): Promise<number>;
   otsFailedAttempt(attempts: string, windowSeconds: number): Promise<[number, number]>;
-  otsPutReceipt(receipt: string, ttl: number, ...fieldsAndValues: string[]): Promise<number>;
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
-  otsRateLimitHit(counter: string, windowMs: number): Promise<[number, number]>;
-  otsViewReceipt(receipt: string, secretHead: string, secretTail: string, viewer: string): Promise<[string[], number, number] | null>;
-  /** As otsViewReceipt with the client's counter as a second key, and the window (ms) and limit after the viewer. */
-  otsViewReceiptCharged(receipt: string, counter: string, ...argv: (string | number)[]): Promise<[string[], number, number] | null>;
   otsSetReceiptField(receipt: string, field: string, value: string): Promise<number>;
+  /** The Buffer variant (`otsInspect` is defined below): the record's head is binary. */
+  otsInspectBuffer(secret: string, receiptPrefix: string, headEnd: number): Promise<[Buffer, number, Buffer[]] | null>;
+  otsViewReceipt(receipt: string, secretPrefix: string, secretSuffix: string, viewer: string): Promise<[string[], number, number] | null>;
+  otsRateTake(counter: string, windowMs: number, units: number, limit: number): Promise<[number, number, number]>;
 }
 
-/** The claim script's answer: record, attempts, ttl, the receipt's state and update time before, its fields. */
-export type ClaimReply = [Buffer, number, number, Buffer | null, Buffer | null, Buffer[] | null];
+/** The claim script's answer: record, failed attempts, ms (claimed) or s (protected) left, the receipt's fields. */
+export type ClaimReply = [Buffer, number, number, Buffer[]];
 
 /** A single-server, Sentinel-managed or Cluster client: the store uses only commands all three share. */
 export type OtsRedis = (Redis | Cluster) & OtsRedisCommands;
@@ -54,9 +44,13 @@ export interface RedisAuth {
 /** Reconnect quickly after Redis comes back: 100 ms, 200 ms, … at most a second between tries. */
 const reconnectDelay = (times: number) => Math.min(times * 100, 1_000);
 
+/** How long a read, or the Sentinel and Cluster look-ups, may wait for Redis before the request answers 503. */
+export const READ_TIMEOUT_MS = 1_000;
+
 /**
- * Fail fast while Redis is away: no offline queue and a bounded command time, so requests answer 503 at once
- * instead of piling up. A command cut off by a lost connection fails and is never replayed after a reconnect:
+ * Fail fast while Redis is away: no offline queue, so requests answer 503 at once instead of piling up. Commands have
+ * no timeout of their own: the store bounds each wait itself (redis-store.ts), since giving up on a claim must not
+ * leave a secret destroyed. A command cut off by a lost connection fails and is never replayed after a reconnect:
  * replaying a claim whose caller already got a 503 would destroy a secret that nobody received.
  */
 export const failFastOptions: RedisOptions = {
@@ -64,31 +58,23 @@ export const failFastOptions: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
-  commandTimeout: 1_000,
   connectTimeout: 2_000,
   retryStrategy: reconnectDelay,
 };
 
 /** Registers the Lua scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
 export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
-  redis.defineCommand('otsCreateBeside', { lua: scripts.CREATE_BESIDE });
-  redis.defineCommand('otsCreateBesideCharged', { lua: scripts.charged(scripts.CREATE_BESIDE) });
+  redis.defineCommand('otsCreate', { lua: scripts.CREATE });
   redis.defineCommand('otsClaim', { numberOfKeys: 2, lua: scripts.CLAIM });
-  redis.defineCommand('otsClaimCharged', { numberOfKeys: 3, lua: scripts.charged(scripts.CLAIM) });
-  redis.defineCommand('otsRestore', { numberOfKeys: 1, lua: scripts.RESTORE });
-  redis.defineCommand('otsInspect', { numberOfKeys: 1, lua: scripts.INSPECT });
-  redis.defineCommand('otsInspectCharged', { numberOfKeys: 2, lua: scripts.charged(scripts.INSPECT) });
-  redis.defineCommand('otsClaimIfUnchanged', { numberOfKeys: 2, lua: scripts.CLAIM_IF_UNCHANGED });
-  redis.defineCommand('otsClaimIfUnchangedSettle', { numberOfKeys: 3, lua: scripts.CLAIM_IF_UNCHANGED_SETTLE });
+  redis.defineCommand('otsClaimIfUnchanged', { numberOfKeys: 3, lua: scripts.CLAIM_IF_UNCHANGED });
+  redis.defineCommand('otsRestore', { numberOfKeys: 2, lua: scripts.RESTORE });
   redis.defineCommand('otsSettle', { numberOfKeys: 1, lua: scripts.SETTLE });
-  redis.defineCommand('otsUnsettle', { numberOfKeys: 1, lua: scripts.UNSETTLE });
   redis.defineCommand('otsFailedAttempt', { numberOfKeys: 1, lua: scripts.FAILED_ATTEMPT });
-  redis.defineCommand('otsPutReceipt', { numberOfKeys: 1, lua: scripts.PUT_RECEIPT });
   redis.defineCommand('otsAddRecent', { numberOfKeys: 1, lua: scripts.ADD_RECENT });
-  redis.defineCommand('otsRateLimitHit', { numberOfKeys: 1, lua: scripts.RATE_LIMIT_HIT });
-  redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });
-  redis.defineCommand('otsViewReceiptCharged', { numberOfKeys: 2, lua: scripts.charged(scripts.VIEW_RECEIPT) });
   redis.defineCommand('otsSetReceiptField', { numberOfKeys: 1, lua: scripts.SET_RECEIPT_FIELD });
+  redis.defineCommand('otsInspect', { numberOfKeys: 1, lua: scripts.INSPECT });
+  redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });
+  redis.defineCommand('otsRateTake', { numberOfKeys: 1, lua: scripts.RATE_TAKE });
   return redis as OtsRedis;
 }
 
@@ -124,7 +110,7 @@ export function sentinelOptions(target: Extract<RedisTarget, { kind: 'sentinel' 
     sentinelPassword: auth.sentinelPassword,
     // Subscribes to the sentinels' +switch-master, so a failover is followed at once rather than on the next error.
     failoverDetector: true,
-    sentinelCommandTimeout: failFastOptions.commandTimeout,
+    sentinelCommandTimeout: READ_TIMEOUT_MS,
     sentinelRetryStrategy: reconnectDelay,
     reconnectOnError: reconnectOnReadonly,
     ...(auth.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),

@@ -1,27 +1,33 @@
-// Lua scripts for the atomic steps. Each touches keys of one hash slot only, so the same code runs on Redis
-// Cluster: the secret and its attempt counter share the `{secretKey}` hash tag, and a new secret's metadata key is
-// chosen so that its receipt hashes to that slot too (src/store/key-slot.ts). Receipt field names come from the
-// codec's FIELD table; the stored record's marks from stored-record.ts.
+// The Lua scripts of the Redis store, one per atomic step, each with a named local for every KEYS and ARGV entry.
+//
+// The slot rule (why the same scripts run on Redis Cluster): a script may only touch keys of one hash slot. A secret
+// and its attempt counter share the `{secretKey}` hash tag, and a new secret's metadata key is chosen so that its
+// receipt hashes to that same slot (key-slot.ts). So a script handed a secret's key may touch the receipt whose key
+// the stored record names, and one handed a receipt may touch the secret it names. The caller declares every key it
+// knows; only those two are found by the script. The owner's recent list and a client's rate counter live in other
+// slots: outside Cluster they may share a script, on Cluster they are commands of their own.
+//
+// Field names, state names and the viewer rule come from the same constants as the TypeScript.
+import { ANONYMOUS_CUSTID, type State } from '../domain/receipt.js';
 import { FIELD } from './receipt-codec.js';
-import { PROTECTED_MARK } from '../domain/secret-record.js';
-import { BESIDE_MARK } from './stored-record.js';
+import { PROTECTED_MARK } from './stored-record.js';
 
-const { state: ST, updated: U, created: CR, received: R, secretKey: S, beside: B, custid: C } = FIELD;
+const { state: ST, updated: U, created: CR, received: R, secretKey: SK, custid: C } = FIELD;
+const state = (s: State) => `'${s}'`;
 
 /**
- * settle(key, to, at, first): moves the receipt at `key` to state `to`, updated (and, for received, received) at
- * `at`, if it is in one of the states ARGV[first..]; returns its state and update time before, or false. A script
- * that uses it declares the receipt key or knows it shares the secret's slot.
+ * settle(receipt, to, at, from): moves the receipt to state `to`, updated (and for received, received) at `at`, if
+ * it is in one of the states listed in `from`; true if it moved.
  */
 const SETTLE_FUNCTION = `
-local function settle(key, to, at, first)
-  local f = redis.call('HMGET', key, '${ST}', '${U}', '${CR}')
-  if not f[1] then return false end
-  for i = first, #ARGV do
-    if f[1] == ARGV[i] then
-      if to == 'received' then redis.call('HSET', key, '${ST}', to, '${U}', at, '${R}', at)
-      else redis.call('HSET', key, '${ST}', to, '${U}', at) end
-      return {f[1], f[2] or f[3]}
+local function settle(receipt, to, at, from)
+  local current = redis.call('HGET', receipt, '${ST}')
+  if not current then return false end
+  for _, s in ipairs(from) do
+    if current == s then
+      if to == ${state('received')} then redis.call('HSET', receipt, '${ST}', to, '${U}', at, '${R}', at)
+      else redis.call('HSET', receipt, '${ST}', to, '${U}', at) end
+      return true
     end
   end
   return false
@@ -44,201 +50,168 @@ local function addRecent(list, score, member, keep, ttl)
 end
 `;
 
-/**
- * KEYS: secret, receipt (one slot), and the owner's recent list when there is one (only outside Cluster: it is in
- * the account's slot). ARGV: record, ttl, receipt ttl, the recent entry's score, member and keep ('' each without
- * a list), then the receipt's field/value pairs. Called with its number of keys (2 or 3).
- */
-export const CREATE_BESIDE =
+/** Stores a secret and its receipt; outside Cluster also its owner's recent entry. Called with 2 or 3 keys. */
+export const CREATE =
   ADD_RECENT_FUNCTION +
   `
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('HSET', KEYS[2], unpack(ARGV, 7))
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-if KEYS[3] then addRecent(KEYS[3], ARGV[4], ARGV[5], ARGV[6], ARGV[3]) end
+local secret, receipt, recent = KEYS[1], KEYS[2], KEYS[3]
+local record, ttl, receiptTtl = ARGV[1], ARGV[2], ARGV[3]
+local score, member, keep = ARGV[4], ARGV[5], ARGV[6]
+local receiptFields = {unpack(ARGV, 7)}
+redis.call('SET', secret, record, 'EX', ttl)
+redis.call('HSET', receipt, unpack(receiptFields))
+redis.call('EXPIRE', receipt, receiptTtl)
+if recent then addRecent(recent, score, member, keep, receiptTtl) end
 return 1
 `;
 
 /**
- * KEYS: secret, attempts. ARGV: receipt key prefix, '1' to answer the receipt, then the settle: new state ('' for
- * none), time, states it may move from. Takes an unprotected secret at once (returning its PTTL, so a record that
- * does not open can be put back). A record marked as having its receipt beside it ('!' after the metadata key: same
- * slot, so the receipt key, read from the record, may be touched here) has the receipt moved in the same step, and
- * what it was is returned, with all its fields when asked. A protected one ('P') is left in place, with its failed
- * attempts and their window. Answers {record, attempts, ttl, state before, updated before, receipt fields}.
+ * Takes an unprotected secret (GET, then DEL) and settles its receipt; leaves a protected one in place and answers
+ * its failed attempts. Answers {record, attempts, ms or s left, the receipt's fields before}; nil when gone.
+ * DEL comes before any write that needs memory, so a full Redis (noeviction) still lets a reveal through.
  */
 export const CLAIM =
   SETTLE_FUNCTION +
   `
-local v = redis.call('GET', KEYS[1])
-if not v then return nil end
-local mkey = string.match(v, '^.([0-9a-z]+)${BESIDE_MARK}:')
-local rkey = mkey and (ARGV[1] .. mkey)
-local receipt = false
-if rkey and ARGV[2] == '1' then receipt = redis.call('HGETALL', rkey) end
-if string.sub(v, 1, 1) ~= '${PROTECTED_MARK}' then
-  local ttl = redis.call('PTTL', KEYS[1])
-  redis.call('DEL', KEYS[1])
-  local before = rkey and ARGV[3] ~= '' and settle(rkey, ARGV[3], ARGV[4], 5)
-  if before then return {v, 0, ttl, before[1], before[2], receipt} end
-  return {v, 0, ttl, false, false, receipt}
+local secret, attempts = KEYS[1], KEYS[2]
+local receiptPrefix, to, at = ARGV[1], ARGV[2], ARGV[3]
+local from = {unpack(ARGV, 4)}
+local record = redis.call('GET', secret)
+if not record then return nil end
+local receipt = receiptPrefix .. string.match(record, '^.([0-9a-z]+):')
+local before = redis.call('HGETALL', receipt)
+if string.sub(record, 1, 1) == '${PROTECTED_MARK}' then
+  local failed = tonumber(redis.call('GET', attempts) or '0')
+  return {record, failed, redis.call('TTL', attempts), before}
 end
-local a = tonumber(redis.call('GET', KEYS[2]) or '0')
-return {v, a, redis.call('TTL', KEYS[2]), false, false, receipt}
-`;
-
-/** KEYS: secret, attempts. ARGV: the record as read. Deletes only if unchanged, so one caller wins. */
-export const CLAIM_IF_UNCHANGED = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1], KEYS[2])
-  return 1
-end
-return 0
-`;
-
-/** As CLAIM_IF_UNCHANGED, with KEYS[3] the receipt (same slot), settled as ARGV[2..] say when the claim wins. */
-export const CLAIM_IF_UNCHANGED_SETTLE =
-  SETTLE_FUNCTION +
-  `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1], KEYS[2])
-  settle(KEYS[3], ARGV[2], ARGV[3], 4)
-  return 1
-end
-return 0
+local pttl = redis.call('PTTL', secret)
+redis.call('DEL', secret)
+settle(receipt, to, at, from)
+return {record, 0, pttl, before}
 `;
 
 /**
- * KEYS: receipt. ARGV: new state, time, states it may move from. Every receipt move that is not part of a claim
- * (a view's, and a claim's for a receipt kept apart from its secret); nil when the receipt did not move.
+ * Takes the secret only if it still holds exactly `record`, so one caller wins; clears its attempts, settles. Answers
+ * the ms it had left (to put it back if need be), or 0 when another caller won.
  */
+export const CLAIM_IF_UNCHANGED =
+  SETTLE_FUNCTION +
+  `
+local secret, attempts, receipt = KEYS[1], KEYS[2], KEYS[3]
+local record, to, at = ARGV[1], ARGV[2], ARGV[3]
+local from = {unpack(ARGV, 4)}
+if redis.call('GET', secret) ~= record then return 0 end
+local pttl = redis.call('PTTL', secret)
+redis.call('DEL', secret, attempts)
+settle(receipt, to, at, from)
+return math.max(pttl, 1)
+`;
+
+/**
+ * Puts back a claimed record (pttl ms left, unless the key was taken again) and its receipt's state and update time
+ * from before the claim, only if the receipt still shows what the claim set.
+ */
+export const RESTORE = `
+local secret, receipt = KEYS[1], KEYS[2]
+local record, pttl, settledTo, settledAt, stateBefore, updatedBefore = unpack(ARGV, 1, 6)
+if tonumber(pttl) > 0 then redis.call('SET', secret, record, 'PX', pttl, 'NX') end
+if stateBefore == '' then return 1 end
+local f = redis.call('HMGET', receipt, '${ST}', '${U}')
+if f[1] == settledTo and f[2] == settledAt then
+  redis.call('HSET', receipt, '${ST}', stateBefore, '${U}', updatedBefore)
+  redis.call('HDEL', receipt, '${R}')
+end
+return 1
+`;
+
+/** Moves a receipt (see settle); 1 if it moved. */
 export const SETTLE =
   SETTLE_FUNCTION +
   `
-return settle(KEYS[1], ARGV[1], ARGV[2], 3)
+local receipt = KEYS[1]
+local to, at = ARGV[1], ARGV[2]
+return settle(receipt, to, at, {unpack(ARGV, 3)}) and 1 or 0
 `;
 
-/**
- * KEYS: receipt. ARGV: the state and time a claim set, the state and update time it had before. Puts the receipt
- * back only if nothing has moved it since.
- */
-export const UNSETTLE = `
-local f = redis.call('HMGET', KEYS[1], '${ST}', '${U}')
-if f[1] == ARGV[1] and f[2] == ARGV[2] then
-  redis.call('HSET', KEYS[1], '${ST}', ARGV[3], '${U}', ARGV[4])
-  redis.call('HDEL', KEYS[1], '${R}')
-  return 1
-end
-return 0
-`;
-
-/** KEYS: attempts. ARGV: window seconds. */
+/** Counts one wrong passphrase in the secret's guessing window; answers the count and the window's seconds left. */
 export const FAILED_ATTEMPT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('TTL', KEYS[1])}
+local attempts = KEYS[1]
+local windowSeconds = ARGV[1]
+local n = redis.call('INCR', attempts)
+if n == 1 then redis.call('EXPIRE', attempts, windowSeconds) end
+return {n, redis.call('TTL', attempts)}
 `;
 
-/** KEYS: receipt. ARGV: ttl seconds, then field/value pairs. */
-export const PUT_RECEIPT = `
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1
-`;
-
-/** KEYS: recent list. ARGV: score, member, keep (max entries), ttl seconds. */
+/** Puts a receipt in its owner's recent list (on Cluster, where the list is in another slot than the receipt). */
 export const ADD_RECENT =
   ADD_RECENT_FUNCTION +
   `
-addRecent(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+local recent = KEYS[1]
+local score, member, keep, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+addRecent(recent, score, member, keep, ttl)
 return 1
 `;
 
-/** KEYS: receipt. ARGV: field, value. Sets one field of an existing receipt (its TTL stays); 0 when there is none. */
+/** Sets one field of an existing receipt (its TTL stays); 0 when there is none. */
 export const SET_RECEIPT_FIELD = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local receipt = KEYS[1]
+local field, value = ARGV[1], ARGV[2]
+if redis.call('EXISTS', receipt) == 0 then return 0 end
+redis.call('HSET', receipt, field, value)
 return 1
 `;
 
-/**
- * KEYS: secret. ARGV: the receipt key prefix, the last byte of the record's head. A look at a secret that never
- * reads its sealed value: the record's head, its PTTL and, for a record marked as having its receipt beside it
- * (same slot, the key read from the record), the receipt's fields. Nil when the secret is gone.
- */
+/** A look that never reads the sealed value: the record's head, its PTTL and its receipt's fields; nil when gone. */
 export const INSPECT = `
-local head = redis.call('GETRANGE', KEYS[1], 0, ARGV[2])
+local secret = KEYS[1]
+local receiptPrefix, headEnd = ARGV[1], ARGV[2]
+local head = redis.call('GETRANGE', secret, 0, headEnd)
 if head == '' then return nil end
-local mkey = string.match(head, '^.([0-9a-z]+)${BESIDE_MARK}:')
-local receipt = false
-if mkey then receipt = redis.call('HGETALL', ARGV[1] .. mkey) end
-return {head, redis.call('PTTL', KEYS[1]), receipt}
+local metadataKey = string.match(head, '^.([0-9a-z]+):')
+local receipt = metadataKey and redis.call('HGETALL', receiptPrefix .. metadataKey) or {}
+return {head, redis.call('PTTL', secret), receipt}
 `;
-
-/** KEYS: secret. ARGV: record, PTTL. Puts back a claimed record that could not be opened (wrong master key). */
-export const RESTORE = `
-return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0
-`;
-
-/** count(counter, window ms): counts one request in the counter's fixed window (its first count sets its expiry). */
-const COUNT_FUNCTION = `
-local function count(counter, windowMs)
-  local n = redis.call('INCR', counter)
-  if n == 1 then redis.call('PEXPIRE', counter, windowMs) end
-  return n
-end
-`;
-
-/** KEYS: a client's rate-limit counter. ARGV: window in ms. Counts one request; returns the count and ms left. */
-export const RATE_LIMIT_HIT =
-  COUNT_FUNCTION +
-  `
-local n = count(KEYS[1], ARGV[1])
-if n == 1 then return {n, tonumber(ARGV[1])} end
-return {n, redis.call('PTTL', KEYS[1])}
-`;
-
-/** The error a charged script answers when the request's count passed its limit, followed by the ms left. */
-export const RATE_LIMITED_REPLY = 'OTS_RATE_LIMITED';
 
 /**
- * `script` with the request's rate count taken first, in the same step: its KEYS and ARGV as they are, then the
- * client's counter as the last key and the window (ms) and limit as the last two arguments (taken off before the
- * script runs). Past the limit it stops before doing anything else and answers RATE_LIMITED_REPLY and the ms left.
- * Only where the counter may share a script with the other keys: single Redis and Sentinel, not Cluster.
- */
-export function charged(script: string): string {
-  // The window's time left is read only for a refusal, the one answer that needs it.
-  return (
-    COUNT_FUNCTION +
-    `
-local limit = tonumber(table.remove(ARGV))
-local windowMs = table.remove(ARGV)
-local counter = table.remove(KEYS)
-if count(counter, windowMs) > limit then return redis.error_reply('${RATE_LIMITED_REPLY} ' .. redis.call('PTTL', counter)) end
-` +
-    script
-  );
-}
-
-/**
- * KEYS: receipt. ARGV: the secret key's name before and after the secret key, then the viewer ('' for anyone).
- * Returns the receipt's fields as they were, its PTTL and, for an unread receipt kept beside its secret (field b),
- * the secret's PTTL (-3: not read here). A first view (new) by one who may see it moves it to viewed, as
- * domain/receipt.ts mayView says: anyone when the viewer is '', else the owner, or anyone for an anonymous secret
- * (no custid field). What the caller is then shown is decided by the caller.
+ * A receipt for a view: its fields as they were, its PTTL and, while unread, its secret's PTTL. A first view (new)
+ * by one who may see it moves it to viewed: anyone when `viewer` is '', else the owner, or anyone for an anonymous
+ * secret (receipt.ts mayView; no custid field means anonymous). On a full Redis the move is skipped, the view still
+ * answers (pcall).
  */
 export const VIEW_RECEIPT = `
-local f = redis.call('HGETALL', KEYS[1])
+local receipt = KEYS[1]
+local secretPrefix, secretSuffix, viewer = ARGV[1], ARGV[2], ARGV[3]
+local f = redis.call('HGETALL', receipt)
 if #f == 0 then return nil end
 local h = {}
 for i = 1, #f, 2 do h[f[i]] = f[i + 1] end
-local secretPttl = -3
-if h['${B}'] == '1' and (h['${ST}'] == 'new' or h['${ST}'] == 'viewed') then
-  secretPttl = redis.call('PTTL', ARGV[1] .. h['${S}'] .. ARGV[2])
+local secretPttl = -2
+if h['${ST}'] == ${state('new')} or h['${ST}'] == ${state('viewed')} then
+  secretPttl = redis.call('PTTL', secretPrefix .. h['${SK}'] .. secretSuffix)
 end
-if h['${ST}'] == 'new' and (ARGV[3] == '' or not h['${C}'] or h['${C}'] == ARGV[3]) then
-  redis.call('HSET', KEYS[1], '${ST}', 'viewed')
+local owner = h['${C}'] or '${ANONYMOUS_CUSTID}'
+if h['${ST}'] == ${state('new')} and (viewer == '' or owner == '${ANONYMOUS_CUSTID}' or owner == viewer) then
+  redis.pcall('HSET', receipt, '${ST}', ${state('viewed')})
 end
-return {f, redis.call('PTTL', KEYS[1]), secretPttl}
+return {f, redis.call('PTTL', receipt), secretPttl}
+`;
+
+/**
+ * Adds `units` to a client's count in its fixed window (the first count sets its expiry) unless that would pass
+ * `limit`. Answers {count, ms left, 1 if taken}.
+ */
+export const RATE_TAKE = `
+local counter = KEYS[1]
+local windowMs, units, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local count = tonumber(redis.call('GET', counter) or '0')
+if count + units > limit then
+  local left = redis.call('PTTL', counter)
+  return {count, left > 0 and left or windowMs, 0}
+end
+count = redis.call('INCRBY', counter, units)
+if count == units then
+  redis.call('PEXPIRE', counter, windowMs)
+  return {count, windowMs, 1}
+end
+return {count, redis.call('PTTL', counter), 1}
 `;

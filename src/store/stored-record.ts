@@ -1,32 +1,35 @@
-// How the Redis store keeps a secret record: as the domain encodes it (domain/secret-record.ts), with a '!' after
-// the metadata key when the receipt is kept beside the secret, in its Cluster slot. The claim script reads the
-// mark: only then may it touch the receipt key, which it finds in the record. The mark never leaves this store.
+// How a store keeps a secret: one binary string, so that a single atomic step can take it. The first byte says
+// whether a passphrase protects it (P) or not (N): a claim reads it to decide whether to take the secret at once.
+// Then the receipt's metadata key, ':' and the sealed value. The receipt is kept in the secret's Cluster slot, so a
+// script that holds the record may touch the receipt whose key it names (see redis-scripts.ts).
 import { KEY_LENGTH } from '../domain/keys.js';
+import type { StoredSecret } from '../domain/store.js';
 
-export const BESIDE_MARK = '!';
-const BESIDE = 0x21; // '!'
+/** The first byte of a protected record, and of an unprotected one (the Lua scripts test it too). */
+export const PROTECTED_MARK = 'P';
+const PLAIN_MARK = 'N';
 const SEPARATOR = 0x3a; // ':'
 
-/** Enough of a stored record to hold its flag, metadata key, mark and separator. */
-export const RECORD_HEAD_BYTES = KEY_LENGTH + 3;
+/** Enough of a stored record to hold its flag, metadata key and separator: what a look reads of it. */
+export const RECORD_HEAD_BYTES = KEY_LENGTH + 2;
 
-/** The record with the beside mark. */
-export function markBeside(record: Buffer): Buffer {
-  const colon = record.indexOf(SEPARATOR);
-  return Buffer.concat([record.subarray(0, colon), Buffer.from([BESIDE]), record.subarray(colon)]);
+export function encodeRecord(s: StoredSecret): Buffer {
+  const head = Buffer.from(`${s.passphraseProtected ? PROTECTED_MARK : PLAIN_MARK}${s.metadataKey}:`, 'latin1');
+  return Buffer.concat([head, s.sealed]);
 }
 
-/** The record as the domain wrote it, and whether the store had marked it. */
-export function unmark(stored: Buffer): { record: Buffer; beside: boolean } {
-  const colon = stored.indexOf(SEPARATOR);
-  if (colon < 1 || stored[colon - 1] !== BESIDE) return { record: stored, beside: false };
-  return { record: Buffer.concat([stored.subarray(0, colon - 1), stored.subarray(colon)]), beside: true };
+/** The record's parts; null for bytes this store did not write. */
+export function decodeRecord(raw: Buffer): StoredSecret | null {
+  const head = decodeHead(raw);
+  return head && { ...head, sealed: raw.subarray(head.metadataKey.length + 2) };
 }
 
-/** The metadata key in the head of a stored record (its first RECORD_HEAD_BYTES bytes), or null. */
-export function metadataKeyOfHead(head: Buffer): string | null {
+/** The flag and metadata key from a record's first RECORD_HEAD_BYTES bytes (or more); null if malformed. */
+export function decodeHead(head: Buffer): Omit<StoredSecret, 'sealed'> | null {
   const colon = head.indexOf(SEPARATOR);
-  if (colon < 2) return null;
-  const end = head[colon - 1] === BESIDE ? colon - 1 : colon;
-  return head.subarray(1, end).toString('latin1');
+  const mark = String.fromCharCode(head[0] ?? 0);
+  if (colon < 2 || (mark !== PROTECTED_MARK && mark !== PLAIN_MARK)) return null;
+  const metadataKey = head.subarray(1, colon).toString('latin1');
+  if (!/^[0-9a-z]+$/.test(metadataKey)) return null;
+  return { passphraseProtected: mark === PROTECTED_MARK, metadataKey };
 }

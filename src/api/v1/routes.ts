@@ -38,10 +38,9 @@ export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
       aliases: ['/create'],
       auth: 'basic+anon',
       rate: 'create',
-      countedByStore: true,
       schema: shareSchema,
       handler: async (req) => {
-        const created = await service.share(req.otsParams, req.actor, req.rateCharge);
+        const created = await service.share(req.otsParams, req.actor);
         return receiptView(created.receipt, created);
       },
     },
@@ -50,13 +49,11 @@ export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
       path: '/generate',
       auth: 'basic+anon',
       rate: 'create',
-      countedByStore: true,
       schema: generateSchema,
       handler: async (req) => {
         const { value, ...created } = await service.generate(
           { ...req.otsParams, length: passwordLength(req.otsParams.length) },
           req.actor,
-          req.rateCharge,
         );
         return { ...receiptView(created.receipt, created), value };
       },
@@ -66,10 +63,9 @@ export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
       path: '/secret/:key',
       auth: 'basic+anon',
       rate: 'reveal',
-      countedByStore: true,
       schema: revealSchema,
       handler: async (req) => {
-        const { value } = await service.reveal(keyParam(req), req.otsParams.passphrase, { charge: req.rateCharge });
+        const { value } = await service.reveal(keyParam(req), req.otsParams.passphrase);
         return { value, secret_key: keyParam(req), share_domain: publicUrl };
       },
     },
@@ -88,10 +84,9 @@ export function v1Routes({ service, store, publicUrl }: V1Deps): ApiRoute[] {
       aliases: under('/:key'),
       auth: 'basic+anon',
       rate: 'receipt',
-      countedByStore: true,
       schema: viewReceiptSchema,
       handler: async (req) => {
-        const found = await service.viewReceipt(keyParam(req), req.actor, req.rateCharge);
+        const found = await service.viewReceipt(keyParam(req), req.actor);
         return receiptView(found.receipt, found);
       },
     },

@@ -38,8 +38,8 @@ export function v2Handlers(deps: V2Deps, version: Version) {
     const { input, recipients } = createRequest(params, host, req.actor.isAccount);
     const made =
       kind === 'conceal'
-        ? await service.share(input, req.actor, req.rateCharge)
-        : await service.generate({ ...input, ...generateOptions(params) }, req.actor, req.rateCharge);
+        ? await service.share(input, req.actor)
+        : await service.generate({ ...input, ...generateOptions(params) }, req.actor);
     const receipt = receiptRecord(made.receipt, version);
     const value = 'value' in made ? (made.value as string) : undefined;
     return {
@@ -65,58 +65,47 @@ export function v2Handlers(deps: V2Deps, version: Version) {
   };
 
   /** A secret's facts, or RecordNotFound. */
-  const inspected = async (req: FastifyRequest, key: string) => {
-    const info = await service.inspect(key, req.rateCharge);
+  const inspected = async (key: string) => {
+    const info = await service.inspect(key);
     if (!info) throw errors.unknownSecret(key);
     return info;
+  };
+
+  /** A look that does not reveal: the same answer whatever passphrase was sent (§11.1). */
+  const lookAt = async (req: FastifyRequest, key: string) => {
+    const info = await inspected(key);
+    return {
+      success: true,
+      record: secretRecord(info),
+      details: { continue: false, is_owner: isOwner(req, info.custid), show_secret: false, display_lines: 4, one_liner: null },
+    };
   };
 
   return {
     conceal: (req: FastifyRequest) => created(req, 'conceal'),
     generate: (req: FastifyRequest) => created(req, 'generate'),
 
-    /** GET /secret/:id: what the link shows before revealing; never consumes (§9: `continue` is ignored). */
-    showSecret: async (req: FastifyRequest) => {
-      const key = keyParam(req);
-      const info = await inspected(req, key);
-      const passphrase = text(v2Params(req).passphrase);
-      const correct = !info.passphraseProtected || (passphrase !== undefined && (await service.passphraseOpens(key, passphrase)));
-      return {
-        success: true,
-        record: secretRecord(info),
-        details: {
-          continue: false,
-          is_owner: isOwner(req, info.custid),
-          show_secret: false,
-          correct_passphrase: correct,
-          display_lines: 4,
-          one_liner: null,
-        },
-      };
-    },
+    /**
+     * GET /secret/:id: what the link shows before revealing. Never consumes (§9: `continue` is ignored) and never
+     * evaluates a passphrase (the passphrase gate, docs/api-v2.md).
+     */
+    showSecret: async (req: FastifyRequest) => lookAt(req, keyParam(req)),
 
     reveal: async (req: FastifyRequest) => {
       const key = keyParam(req);
       const params = v2Params(req);
-      if (flag(params.continue) !== true) {
-        const info = await inspected(req, key);
-        return {
-          success: true,
-          record: secretRecord(info),
-          details: { continue: false, is_owner: isOwner(req, info.custid), correct_passphrase: !info.passphraseProtected, show_secret: false, display_lines: 4, one_liner: null },
-        };
-      }
+      if (flag(params.continue) !== true) return lookAt(req, key);
       // The secret's facts come from the claim itself, as they were just before it: one step for all.
-      const { value, info } = await service.reveal(key, text(params.passphrase), { charge: req.rateCharge, withInfo: true });
+      const { value, info } = await service.reveal(key, text(params.passphrase));
       return {
         success: true,
-        record: secretRecord(info!, { revealed: value }),
-        details: { continue: true, is_owner: isOwner(req, info!.custid), correct_passphrase: true, show_secret: true, display_lines: displayLines(value), one_liner: !value.includes('\n') },
+        record: secretRecord(info, { revealed: value }),
+        details: { continue: true, is_owner: isOwner(req, info.custid), show_secret: true, display_lines: displayLines(value), one_liner: !value.includes('\n') },
       };
     },
 
     secretStatus: async (req: FastifyRequest) => {
-      const info = await service.inspect(keyParam(req), req.rateCharge);
+      const info = await service.inspect(keyParam(req));
       if (!info) return { success: true, record: { state: 'unknown' } };
       return { success: true, record: secretRecord(info), details: { current_expiration: info.secretTtl } };
     },
@@ -130,7 +119,7 @@ export function v2Handlers(deps: V2Deps, version: Version) {
 
     showReceipt: async (req: FastifyRequest) => ({
       success: true,
-      ...receiptView(await service.viewReceipt(keyParam(req), req.actor, req.rateCharge), version, publicUrl),
+      ...receiptView(await service.viewReceipt(keyParam(req), req.actor), version, publicUrl),
     }),
 
     /** Burns unless `continue` is explicitly not true (§9); answers the receipt as it then is. */
@@ -219,7 +208,7 @@ export function v2Routes(deps: V2Deps): ApiRoute[] {
   return [
     ...secretRoutes(h, 'basic+anon', ''),
     ...secretRoutes(h, 'anon', '/guest'),
-    { method: 'GET', path: '/secret/:key/status', auth: 'basic+anon', rate: 'reveal', countedByStore: true, schema: schemas.secretStatus, handler: h.secretStatus },
+    { method: 'GET', path: '/secret/:key/status', auth: 'basic+anon', rate: 'reveal', schema: schemas.secretStatus, handler: h.secretStatus },
     { method: 'POST', path: '/secret/status', auth: 'basic+anon', rate: 'reveal', schema: schemas.statusList, handler: h.statusList },
     {
       method: 'GET',
@@ -251,10 +240,10 @@ export type Schemas = typeof schemas;
 
 export function secretRoutes(h: Handlers, auth: AuthMode, prefix: string, s: Schemas = schemas): ApiRoute[] {
   return [
-    { method: 'POST', path: `${prefix}/secret/conceal`, auth, rate: 'create', countedByStore: true, schema: s.conceal, handler: h.conceal },
-    { method: 'POST', path: `${prefix}/secret/generate`, auth, rate: 'create', countedByStore: true, schema: s.generate, handler: h.generate },
-    { method: 'GET', path: `${prefix}/secret/:key`, auth, rate: 'reveal', countedByStore: true, schema: s.showSecret, handler: h.showSecret },
-    { method: 'POST', path: `${prefix}/secret/:key/reveal`, auth, rate: 'reveal', countedByStore: true, schema: s.reveal, handler: h.reveal },
+    { method: 'POST', path: `${prefix}/secret/conceal`, auth, rate: 'create', schema: s.conceal, handler: h.conceal },
+    { method: 'POST', path: `${prefix}/secret/generate`, auth, rate: 'create', schema: s.generate, handler: h.generate },
+    { method: 'GET', path: `${prefix}/secret/:key`, auth, rate: 'reveal', schema: s.showSecret, handler: h.showSecret },
+    { method: 'POST', path: `${prefix}/secret/:key/reveal`, auth, rate: 'reveal', schema: s.reveal, handler: h.reveal },
   ];
 }
 
@@ -266,7 +255,7 @@ export function receiptRoutes(h: Handlers, auth: AuthMode, prefix: string, alias
       aliases: aliasBases.map((b) => `${b}/:key`),
       auth,
       rate: 'receipt',
-      countedByStore: true,
+     
       schema: s.showReceipt,
       handler: h.showReceipt,
     },

@@ -25,7 +25,7 @@ export function v3Routes(deps: V2Deps): ApiRoute[] {
     ...secretRoutes(h, 'anon', '/guest', schemas),
     ...receiptRoutes(h, 'anon', '/guest', [], schemas),
     { method: 'POST', path: '/guest/receipts', auth: 'anon', rate: 'receipt', schema: schemas.receiptsBatch, handler: h.receipts },
-    { method: 'GET', path: '/secret/:key/status', auth: 'anon', rate: 'reveal', countedByStore: true, schema: schemas.secretStatus, handler: h.secretStatus },
+    { method: 'GET', path: '/secret/:key/status', auth: 'anon', rate: 'reveal', schema: schemas.secretStatus, handler: h.secretStatus },
     { method: 'POST', path: '/secret/status', auth: 'anon', rate: 'reveal', schema: schemas.statusList, handler: h.statusList },
     ...metaRoutes(h, deps.versionRequiresAuth, schemas),
     session('POST', '/secret/conceal'),

@@ -10,11 +10,17 @@ import { viewFor } from '../view.js';
 
 type KeyRequest = FastifyRequest<{ Params: { key: string } }>;
 
+/** What the waiting page shows of a secret still there, or null. */
+async function waiting(service: WebOptions['service'], key: string) {
+  const info = await service.inspect(key);
+  return info && { passphraseRequired: info.passphraseProtected, secretTtl: info.secretTtl };
+}
+
 export default async function secretRoutes(app: FastifyInstance, opts: WebOptions) {
   const { service, config } = opts;
 
   app.get('/secret/:key', { config: { rateClass: 'reveal' } }, async (req: KeyRequest, reply) => {
-    const found = await service.peek(req.params.key);
+    const found = await waiting(service, req.params.key);
     if (!found) return sendNotFoundPage(req, reply);
     return sendHtml(reply, 200, waitingPage(viewFor(req), { key: req.params.key, ...found }));
   });
@@ -29,7 +35,7 @@ export default async function secretRoutes(app: FastifyInstance, opts: WebOption
     } catch (err) {
       if (!(err instanceof OtsError) || !['wrong_passphrase', 'too_many_attempts', 'rate_limited'].includes(err.code)) throw err;
       // The secret is still there (a wrong passphrase, or guesses used up): ask again.
-      const found = await service.peek(key);
+      const found = await waiting(service, key);
       if (!found) throw err;
       const limited = err.code !== 'wrong_passphrase';
       const error = limited
