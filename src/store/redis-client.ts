@@ -44,7 +44,7 @@ export interface RedisAuth {
 /** Reconnect quickly after Redis comes back: 100 ms, 200 ms, … at most a second between tries. */
 const reconnectDelay = (times: number) => Math.min(times * 100, 1_000);
 
-/** How long a read, or the Sentinel and Cluster look-ups, may wait for Redis before the request answers 503. */
+/** How long a request waits for Redis (and the Sentinel look-ups) before it answers 503. */
 export const READ_TIMEOUT_MS = 1_000;
 
 /**

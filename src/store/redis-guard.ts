@@ -1,6 +1,7 @@
 // How the Redis store waits for Redis and reads its failures: every wait is bounded here (the client has no command
-// timeout), failures become the domain's store errors, and a step that destroys or creates something is reconciled
-// when its answer comes after the store gave up on it, so that our own timeout never loses or leaks a secret.
+// timeout), failures become the domain's store errors, and a step that destroys or creates something is undone
+// when its answer comes after the store gave up on it, so that our own timeout never loses a secret nor keeps one
+// whose creator was told it failed.
 import { StoreFullError, StoreUnavailableError } from '../domain/store.js';
 import { READ_TIMEOUT_MS } from './redis-client.js';
 
@@ -28,14 +29,15 @@ export function storeError(err: unknown): unknown {
   return new StoreUnavailableError(err);
 }
 
-/** How long the store waits: reads (and counts) a short time, steps that commit a change longer. */
+/**
+ * How long the store waits for any answer before the request fails (503): one bound for reads and for steps that
+ * commit a change, since a commit given up on is undone when its answer comes (see commit).
+ */
 export interface Waits {
-  readMs: number;
-  /** A create, claim or burn: a stall this long or shorter ends as if there was none. */
-  commitMs: number;
+  timeoutMs: number;
 }
 
-export const DEFAULT_WAITS: Waits = { readMs: READ_TIMEOUT_MS, commitMs: 10_000 };
+export const DEFAULT_WAITS: Waits = { timeoutMs: READ_TIMEOUT_MS };
 
 function bounded<T>(op: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -45,19 +47,19 @@ function bounded<T>(op: Promise<T>, ms: number): Promise<T> {
   return Promise.race([op, gaveUp]).finally(() => clearTimeout(timer));
 }
 
-/** A read: bounded by `readMs`; a late answer is dropped (it changed nothing). */
+/** A read: bounded; a late answer is dropped (it changed nothing). */
 export async function read<T>(op: Promise<T>, waits: Waits): Promise<T> {
   try {
-    return await bounded(op, waits.readMs);
+    return await bounded(op, waits.timeoutMs);
   } catch (err) {
     throw storeError(err);
   }
 }
 
 /**
- * A step that commits a change, bounded by `commitMs`. When the store gives up first, the request fails (503) and
- * the step's late answer, if it comes, is handed to `undo`, which puts things back as they were: a claimed secret
- * is restored, a created one removed. A failure of the undo itself is reported to `lost`.
+ * A step that commits a change (create, claim, burn). When the store gives up first, the request fails (503) and the
+ * step's late answer, if it comes, is handed to `undo`, which puts things back as they were: a claimed secret is
+ * restored with its receipt, a created one removed. A failure of the undo itself is reported to `lost`.
  */
 export async function commit<T>(op: Promise<T>, waits: Waits, undo: (late: T) => Promise<unknown>, lost: (err: unknown) => void): Promise<T> {
   let gaveUp = false;
@@ -66,7 +68,7 @@ export async function commit<T>(op: Promise<T>, waits: Waits, undo: (late: T) =>
     () => undefined,
   );
   try {
-    return await bounded(op, waits.commitMs);
+    return await bounded(op, waits.timeoutMs);
   } catch (err) {
     gaveUp = true;
     throw storeError(err);
