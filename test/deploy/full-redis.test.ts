@@ -1,0 +1,80 @@
+// A full Redis (maxmemory reached under noeviction) is a clean, partial outage (docs/deployment.md): reveals, burns
+// and receipt views still work, since they read or free memory and the rate count does not block them; creates
+// get each version's "unavailable" answer, never a 500; the log says so once, not with a stack per request.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ensureBuilt } from '../e2e/built.js';
+import { RedisServer } from '../support/redis-server.js';
+import { burn, call, expectBackShortly, reveal, share } from './http.js';
+import { sharedRedisEnv, startServerProcess, type ServerProcess } from './server-process.js';
+
+describe('Redis full under noeviction', () => {
+  let redis: RedisServer;
+  let server: ServerProcess;
+  let control: Redis;
+  const made: { secret_key: string; metadata_key: string }[] = [];
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
+    control = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    // Real rate limits: the count is a write, and a full Redis must not let it block a reveal.
+    server = await startServerProcess(sharedRedisEnv(redis.url, { RATE_LIMIT_REVEAL: '100', RATE_LIMIT_RECEIPT: '100', RATE_LIMIT_BURN: '100' }));
+    for (const n of [1, 2, 3]) made.push(await share(server.origin, `kept before the store filled up ${n}`));
+    // Fill it: a 4 MiB key of the operator's, then a limit 1 MiB above what Redis held without it.
+    const used = Number(/used_memory:(\d+)/.exec(await control.info('memory'))![1]);
+    await control.set('filler', 'x'.repeat(4 * 1024 * 1024));
+    await control.config('SET', 'maxmemory', String(used + 1024 * 1024));
+  }, 60_000);
+  afterAll(async () => {
+    server?.kill();
+    await server?.exited;
+    control?.disconnect();
+    await redis?.destroy();
+  });
+
+  it('creates answer each version its unavailable error, never 500, and nothing is stored', async () => {
+    const keysBefore = await control.dbsize();
+    expectBackShortly(await call(server.origin, 'POST', '/api/v1/share', { secret: 'no room' }));
+    const v2 = await fetch(`${server.origin}/api/v2/secret/conceal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ secret: { secret: 'no room' } }),
+    });
+    expect(v2.status).toBe(503);
+    expect(await v2.json()).toMatchObject({ error_type: 'ServiceUnavailable' });
+    const page = await fetch(`${server.origin}/`, { method: 'POST', body: new URLSearchParams({ secret: 'no room' }) });
+    expect(page.status).toBe(503);
+    expect(await control.dbsize()).toBe(keysBefore);
+  });
+
+  it('a reveal still works, and a reveal of an unknown key is Unknown secret, not a 500', async () => {
+    expect((await reveal(server.origin, made[0]!.secret_key)).body).toMatchObject({ value: 'kept before the store filled up 1' });
+    expect((await reveal(server.origin, made[0]!.secret_key)).body).toMatchObject({ message: 'Unknown secret' });
+  });
+
+  it('a receipt view and a burn still work', async () => {
+    const view = await call(server.origin, 'POST', `/api/v1/private/${made[1]!.metadata_key}`);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ metadata_key: made[1]!.metadata_key });
+    const burned = await burn(server.origin, made[2]!.metadata_key);
+    expect(burned.status).toBe(200);
+    expect((await reveal(server.origin, made[2]!.secret_key)).body).toMatchObject({ message: 'Unknown secret' });
+  });
+
+  it('logs one line that the store is full, no stack per request', async () => {
+    for (let i = 0; i < 5; i++) await call(server.origin, 'POST', '/api/v1/share', { secret: 'still no room' });
+    // Log lines go out in blocks each second: wait for this last request's own line before counting.
+    await server.waitForLog('store full');
+    await call(server.origin, 'GET', '/api/v1/status');
+    await vi.waitFor(() => expect(server.logs.at(-1)).toContain('/api/v1/status'), { timeout: 3_000 });
+    const full = server.logs.filter((l) => l.includes('store full'));
+    expect(full).toHaveLength(1);
+    expect(server.logs.some((l) => l.includes('"stack"'))).toBe(false);
+  });
+
+  it('once memory is freed, creates work again', async () => {
+    await control.del('filler');
+    expect((await call(server.origin, 'POST', '/api/v1/share', { secret: 'room again' })).status).toBe(200);
+  });
+});
