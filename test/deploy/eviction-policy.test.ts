@@ -3,7 +3,9 @@
 // in a metric; a Redis that will not answer CONFIG gets one warning. Each test owns its redis-server.
 import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConfigError, startServer } from '../../src/index.js';
 import { ensureBuilt, runBuilt } from '../e2e/built.js';
+import { TEST_MASTER_KEY } from '../support/app.js';
 import { RedisServer } from '../support/redis-server.js';
 import { call } from './http.js';
 import { sharedRedisEnv, startServerProcess, type ServerProcess } from './server-process.js';
@@ -48,6 +50,17 @@ describe('at start', () => {
     expect(result.stderr).toContain(`maxmemory-policy is ${policy}`);
     expect(result.stderr).toContain('CONFIG SET maxmemory-policy noeviction');
     expect(result.stderr).toContain('REDIS_ALLOW_EVICTION=true');
+  });
+
+  it('startServer() (the library entry) rejects with a ConfigError, and starts with redisAllowEviction', async () => {
+    const redis = await redisWith('--maxmemory-policy', 'allkeys-lru');
+    const options = { redisUrl: redis.url, secret: TEST_MASTER_KEY };
+    const refused = startServer(options);
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toThrow('CONFIG SET maxmemory-policy noeviction');
+    const server = await startServer({ ...options, redisAllowEviction: true });
+    cleanup.push(() => server.close());
+    expect(await ready(server.url)).toMatchObject({ status: 200, body: { evictionPolicy: 'allkeys-lru' } });
   });
 
   it('maxmemory-policy allkeys-lru with REDIS_ALLOW_EVICTION=true: starts with a warning, /ready 200 names the policy', async () => {
