@@ -6,7 +6,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, startServer } from '../../src/index.js';
 import { ensureBuilt, runBuilt } from '../e2e/built.js';
 import { TEST_MASTER_KEY } from '../support/app.js';
-import { RedisServer } from '../support/redis-server.js';
+import { freePort, RedisServer } from '../support/redis-server.js';
+import { startCluster } from '../support/topology-cluster.js';
 import { call } from './http.js';
 import { sharedRedisEnv, startServerProcess, type ServerProcess } from './server-process.js';
 
@@ -89,7 +90,39 @@ describe('at start', () => {
   });
 });
 
+describe('on a Cluster', () => {
+  it('every master is read: one evicting master of three refuses the start; all noeviction starts', async () => {
+    const cluster = await startCluster();
+    cleanup.push(() => cluster.stop());
+    const seed = `127.0.0.1:${cluster.servers[0]!.port}`;
+    const { REDIS_URL: _single, ...env } = sharedRedisEnv('', { REDIS_CLUSTER_NODES: seed });
+    const third = await admin(cluster.servers[2]!);
+    await third.config('SET', 'maxmemory-policy', 'allkeys-lfu');
+    const result = await runBuilt('server.js', [], env);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('maxmemory-policy is allkeys-lfu');
+
+    await third.config('SET', 'maxmemory-policy', 'noeviction');
+    const server = await startServerProcess(env);
+    cleanup.push(() => server.kill());
+    expect(await ready(server.origin)).toEqual({ status: 200, body: { status: 'ready', store: 'redis', evictionPolicy: 'noeviction' } });
+  }, 60_000);
+});
+
 describe('a running server whose Redis changes policy', () => {
+  it('Redis away at start, then up with allkeys-lru: the first connection is checked, /ready 503 naming it', async () => {
+    const port = await freePort();
+    const server = await startServerProcess(sharedRedisEnv(`redis://127.0.0.1:${port}`));
+    cleanup.push(() => server.kill());
+    expect((await ready(server.origin)).status).toBe(503);
+    const redis = await RedisServer.start({ port, args: ['--maxmemory-policy', 'allkeys-lru'] });
+    cleanup.push(() => redis.destroy());
+    await vi.waitFor(async () => expect((await ready(server.origin)).body).toMatchObject({ reason: 'maxmemory-policy allkeys-lru evicts secrets; set noeviction' }), {
+      timeout: 5_000,
+      interval: 50,
+    });
+  });
+
   it('turns evicting on reconnect: /ready 503 naming it, one error logged; back to noeviction: 200 again', async () => {
     const redis = await redisWith('--maxmemory-policy', 'noeviction');
     const server = await serverOn(redis);
