@@ -7,6 +7,8 @@ import type { StoreCheck, StoreReport } from './store-check.js';
 
 type Log = Pick<BaseLogger, 'info' | 'warn' | 'error'>;
 
+const RETRY_MS = 1_000;
+
 export class EvictionWatch implements StoreCheck {
   /** Undefined until Redis first answered. */
   private current: EvictionPolicy | undefined;
@@ -23,8 +25,12 @@ export class EvictionWatch implements StoreCheck {
     return this.current;
   }
 
-  /** Reads now when connected, and again on every (re)connection from here on. */
-  async start(): Promise<void> {
+  /**
+   * Reads before the server listens: at once when connected, else on a first connection within `waitMs` (a
+   * client that just failed its first try often connects a moment later). After that, on every (re)connection.
+   */
+  async start(waitMs = 1_000): Promise<void> {
+    if (this.redis.status !== 'ready') await this.firstReady(waitMs);
     const again = () => void this.check();
     this.redis.on('ready', again);
     // A Cluster emits ready once; its masters reconnect one by one.
@@ -32,7 +38,20 @@ export class EvictionWatch implements StoreCheck {
       for (const node of this.redis.nodes()) node.on('ready', again);
       this.redis.on('+node', (node: Redis) => node.on('ready', again));
     }
-    if (this.redis.status === 'ready') await this.check();
+    // A slow first answer (a Cluster's masters are connected on first use) gets two more tries before listening.
+    for (let tries = 0; tries < 3 && !this.current && this.redis.status === 'ready'; tries++) await this.check();
+  }
+
+  private firstReady(waitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      this.redis.once('ready', done);
+    });
   }
 
   /** The refusal paragraph when the policy evicts and the operator did not opt in; else undefined. */
@@ -53,7 +72,9 @@ export class EvictionWatch implements StoreCheck {
     try {
       next = await readEvictionPolicy(this.redis);
     } catch {
-      return; // the connection dropped again: its next ready reads again
+      // A dropped connection reads again on its next ready; one that stayed up (a timeout) is retried shortly.
+      if (read === this.reads && this.redis.status === 'ready') setTimeout(() => void this.check(), RETRY_MS).unref();
+      return;
     }
     if (read !== this.reads || same(next, this.current)) return;
     this.current = next;

@@ -99,7 +99,7 @@ describe('on a Cluster', () => {
     const third = await admin(cluster.servers[2]!);
     await third.config('SET', 'maxmemory-policy', 'allkeys-lfu');
     const result = await runBuilt('server.js', [], env);
-    expect(result.code).toBe(78);
+    expect(result.code, result.stdout).toBe(78);
     expect(result.stderr).toContain('maxmemory-policy is allkeys-lfu');
 
     await third.config('SET', 'maxmemory-policy', 'noeviction');
