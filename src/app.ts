@@ -21,6 +21,7 @@ import apiV3 from './api/v3/index.js';
 import { sharedV2Schemas } from './api/v2/schemas.js';
 import { openApiPlugin } from './api/v1/openapi.js';
 import healthRoutes from './routes/health.js';
+import type { EvictionWatch } from './store/eviction-watch.js';
 import type { Store } from './domain/store.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
 import { CATALOGUES } from './web/i18n/index.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   /** Clock in milliseconds, for the service's timestamps. */
   now?: () => number;
   events?: ServiceEvents;
+  /** Redis's eviction policy, watched: /ready and the metrics report it (server.ts and startServer pass it). */
+  evictionWatch?: EvictionWatch;
 }
 
 declare module 'fastify' {
@@ -112,6 +115,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     pageNotFound: sendNotFoundPage,
   });
   await app.register(requestLogPlugin);
+  const { evictionWatch } = deps;
+  if (metrics && evictionWatch) metrics.metrics.reportEvictionPolicy(() => evictionWatch.policy);
   if (metrics) await app.register(metrics.plugin, { metrics: metrics.metrics, port: config.metricsPort, host: config.metricsHost });
   if (mailer) app.addHook('onClose', () => mailer.close());
   await app.register(securityHeadersPlugin);
@@ -132,7 +137,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   };
   await app.register(apiV2, { prefix: '/api/v2', ...v2 });
   await app.register(apiV3, { prefix: '/api/v3', ...v2 });
-  await app.register(healthRoutes, { store: deps.store });
+  await app.register(healthRoutes, { store: deps.store, checks: evictionWatch ? [evictionWatch] : [] });
   await app.register(webPages, { service, config, now: deps.now });
 
   app.addHook('onReady', async () => {

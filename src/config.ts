@@ -244,6 +244,12 @@ export const settings = {
     bool,
   ),
   redisPrefix: setting('REDIS_PREFIX', 'ots:', 'Prefix of every Redis key this server writes.', text),
+  redisAllowEviction: setting(
+    'REDIS_ALLOW_EVICTION',
+    'false',
+    'Run on a Redis whose `maxmemory-policy` is not `noeviction` (any other policy can delete stored secrets, receipts and accounts when Redis is full). Without it such a Redis stops the start, and later makes `/ready` answer 503.',
+    bool,
+  ),
   secret: setting(
     'OTS_SECRET',
     undefined,

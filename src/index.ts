@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { destination } from 'pino';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, settings, type Config, type StaticAccount } from './config.js';
-import { createStore } from './store/index.js';
+import { createStore, watchEvictionPolicy } from './store/index.js';
 import type { Store } from './domain/store.js';
 
 export { ConfigError };
@@ -98,7 +98,11 @@ async function listen(config: Config): Promise<RunningServer> {
   const logger = createLogger(config, destination({ fd: 2, sync: true }));
   let app: FastifyInstance | undefined;
   try {
-    app = await buildApp(config, { store, logger });
+    // As server.ts: an evicting Redis without REDIS_ALLOW_EVICTION is refused.
+    const evictionWatch = await watchEvictionPolicy(store, config, logger);
+    const refusal = evictionWatch?.refusal();
+    if (refusal) throw new ConfigError(refusal);
+    app = await buildApp(config, { store, logger, evictionWatch });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await closeAll(app, store);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, usesRedis, type Config } from './config.js';
-import { createStore, describeStore } from './store/index.js';
+import { createStore, describeStore, watchEvictionPolicy } from './store/index.js';
 import { isWorkersPrimary, runWorkersPrimary } from './workers.js';
 import type { Store } from './domain/store.js';
 
@@ -61,7 +61,15 @@ async function main(): Promise<void> {
     if (config.secretGenerated) logger.warn('OTS_SECRET is not set: using a random master key for this process');
   }
   const store = await createStore(config);
-  const app = await buildApp(config, { store, logger });
+  // Checked before listening; when Redis is not there yet, its first connection is checked instead (see /ready).
+  const evictionWatch = await watchEvictionPolicy(store, config, logger);
+  const refusal = evictionWatch?.refusal();
+  if (refusal) {
+    await store.close();
+    process.stderr.write(`ots-server: refusing to start on an evicting Redis\n${refusal}\n`);
+    process.exit(78); // EX_CONFIG: the fix is Redis's configuration, or REDIS_ALLOW_EVICTION
+  }
+  const app = await buildApp(config, { store, logger, evictionWatch });
   exitGracefullyOnSignals(app, store, config.shutdownTimeout * 1000);
 
   await app.listen({ port: config.port, host: config.host });

@@ -1,6 +1,7 @@
 // The server's Prometheus metrics: one registry per app, so tests and several apps in one process never share counts.
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServiceEvents } from '../domain/secrets-service.js';
+import type { EvictionPolicy } from '../store/eviction-policy.js';
 
 /** Status classes, never exact codes: `2xx`, `4xx`, … */
 export type StatusClass = `${1 | 2 | 3 | 4 | 5}xx`;
@@ -58,6 +59,23 @@ export class Metrics {
   observeRequest(method: string, route: string, status: number, seconds: number, limited: boolean): void {
     this.requestDuration.observe({ method, route, status_class: statusClassOf(status) }, seconds);
     if (limited) this.rateLimited.inc();
+  }
+
+  /** Redis's eviction policy as last read, by `policy` label: 1 noeviction, 0 evicting, -1 unknown (CONFIG refused). */
+  reportEvictionPolicy(read: () => EvictionPolicy | undefined): void {
+    new Gauge({
+      name: 'ots_store_eviction_policy_safe',
+      help: 'Whether Redis keeps every key until it expires: 1 for maxmemory-policy noeviction, 0 for a policy that evicts, -1 when CONFIG is refused.',
+      labelNames: ['policy'] as const,
+      // Summed over workers, 1 + 0 would read as safe: the worst one wins.
+      aggregator: 'min',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const p = read();
+        if (p) this.set({ policy: p.kind === 'unknown' ? 'unknown' : p.policy }, { safe: 1, evicting: 0, unknown: -1 }[p.kind]);
+      },
+    });
   }
 
   private counter(name: string, help: string): Counter {

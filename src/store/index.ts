@@ -1,4 +1,6 @@
 import type { Config } from '../config.js';
+import type { BaseLogger } from 'pino';
+import { EvictionWatch } from './eviction-watch.js';
 import { MemoryStore } from './memory-store.js';
 import { createRedisClient, type RedisAuth, type RedisTarget } from './redis-client.js';
 import { RedisStore } from './redis-store.js';
@@ -56,6 +58,18 @@ export async function createStore(config: RedisSettings & Pick<Config, 'redisPre
   await Promise.race([redis.connect().catch(() => {}), gaveUp]);
   clearTimeout(timer);
   return new RedisStore(redis, config.redisPrefix);
+}
+
+/** For a Redis store, its eviction policy, read now (when connected) and after every reconnect; none in memory. */
+export async function watchEvictionPolicy(
+  store: Store,
+  config: Pick<Config, 'redisAllowEviction'>,
+  log: Pick<BaseLogger, 'info' | 'warn' | 'error'>,
+): Promise<EvictionWatch | undefined> {
+  if (!(store instanceof RedisStore)) return undefined;
+  const watch = new EvictionWatch(store.redis, config.redisAllowEviction, log);
+  await watch.start();
+  return watch;
 }
 
 export type { Store } from '../domain/store.js';

@@ -91,9 +91,9 @@ describe.skipIf(!DOCKER_TESTS)('docker compose up, for real', () => {
     expect(size).toBeGreaterThan(0);
   }, 15 * MINUTES);
 
-  it('becomes healthy by its own HEALTHCHECK, and /ready says redis', async () => {
+  it('becomes healthy by its own HEALTHCHECK, and /ready says redis (noeviction)', async () => {
     await step('app healthy (HEALTHCHECK)', () => expect.poll(health, { timeout: 90_000, interval: 1000 }).toBe('healthy'));
-    expect(await ready()).toEqual({ status: 'ready', store: 'redis' });
+    expect(await ready()).toEqual({ status: 'ready', store: 'redis', evictionPolicy: 'noeviction' });
   }, 2 * MINUTES);
 
   it('shares, reveals once, shows the receipt and burns, through the port published on 127.0.0.1', async () => {
@@ -181,7 +181,7 @@ describe.skipIf(!DOCKER_TESTS)('docker compose up, for real', () => {
       before.push({ ...(await share(origin, value)), value });
     }
     await step(`${composeBin.join(' ')} restart`, () => compose('restart'));
-    await step('ready again after restart', () => expect.poll(ready, { timeout: 60_000, interval: 500 }).toEqual({ status: 'ready', store: 'redis' }));
+    await step('ready again after restart', () => expect.poll(ready, { timeout: 60_000, interval: 500 }).toEqual({ status: 'ready', store: 'redis', evictionPolicy: 'noeviction' }));
     for (const s of before) expect((await reveal(origin, s.secret_key)).body).toMatchObject({ value: s.value });
     // Redis's root file system is read-only too, so what it kept is on the volume: the append-only files.
     const redis = await inspect<Container & { Mounts: { Type: string; Name?: string; Destination: string }[] }>(await containerOf('redis'));
