@@ -22,6 +22,7 @@ import { sharedV2Schemas } from './api/v2/schemas.js';
 import { openApiPlugin } from './api/v1/openapi.js';
 import healthRoutes from './routes/health.js';
 import type { EvictionWatch } from './store/eviction-watch.js';
+import type { StoreCheck } from './store/store-check.js';
 import type { Store } from './domain/store.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
 import { CATALOGUES } from './web/i18n/index.js';
@@ -137,7 +138,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   };
   await app.register(apiV2, { prefix: '/api/v2', ...v2 });
   await app.register(apiV3, { prefix: '/api/v3', ...v2 });
-  await app.register(healthRoutes, { store: deps.store, checks: evictionWatch ? [evictionWatch] : [] });
+  // The Redis store reports whether creates find room (store/fullness.ts); the memory store has no such limit.
+  const fullness = (deps.store as { fullness?: StoreCheck }).fullness;
+  const checks = [evictionWatch, fullness].filter((c): c is StoreCheck => c !== undefined);
+  await app.register(healthRoutes, { store: deps.store, checks });
   await app.register(webPages, { service, config, now: deps.now });
 
   app.addHook('onReady', async () => {

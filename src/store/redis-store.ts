@@ -1,7 +1,8 @@
 // The Redis store: secrets, receipts and recent lists in Lua scripts (redis-scripts.ts), one script per step.
 import { generateKey, KEY_LENGTH } from '../domain/keys.js';
 import { ANONYMOUS_CUSTID, receiptTtlOf, type ReceiptRecord, type State } from '../domain/receipt.js';
-import type { ClaimResult, ReceiptForView, SecretLook, SecretStore, Settle, Store, StoredSecret } from '../domain/store.js';
+import { StoreFullError, type ClaimResult, type ReceiptForView, type SecretLook, type SecretStore, type Settle, type Store, type StoredSecret } from '../domain/store.js';
+import { Fullness } from './fullness.js';
 import { keyInSlot, keySlot, SLOT_SUFFIX_LENGTH } from './key-slot.js';
 import { decodeReceipt, encodeReceipt, FIELD } from './receipt-codec.js';
 import type { OtsRedis } from './redis-client.js';
@@ -48,6 +49,8 @@ export class RedisSecretStore implements SecretStore {
     private readonly waits: Waits,
     /** Told when a step's late answer could not be undone (see redis-guard.ts commit). */
     private readonly lost: (err: unknown) => void,
+    /** Told whether creates find room. */
+    private readonly fullness: Fullness,
   ) {
     this.recentJoinsCreate = !redis.isCluster;
   }
@@ -72,7 +75,13 @@ export class RedisSecretStore implements SecretStore {
     const entry = joins ? [receipt.created, receipt.metadataKey, recentLimit] : ['', '', ''];
     const created = this.redis.otsCreate(keys.length, ...keys, record, receipt.ttl, receiptTtl, ...entry, ...encodeReceipt(receipt));
     // A create we gave up on is removed when it lands late: the caller was told it failed.
-    await commit(created, this.waits, () => this.redis.del(secret, receiptKey), this.lost);
+    try {
+      await commit(created, this.waits, () => this.redis.del(secret, receiptKey), this.lost);
+    } catch (err) {
+      if (err instanceof StoreFullError) this.fullness.full();
+      throw err;
+    }
+    this.fullness.room();
     if (recent && !joins) await read(this.redis.otsAddRecent(recent, receipt.created, receipt.metadataKey, recentLimit, receiptTtl), this.waits);
   }
 
@@ -171,6 +180,8 @@ export class RedisStore implements Store {
   readonly secrets: RedisSecretStore;
   readonly accounts: RedisAccountStore;
   readonly rateCounts: RedisRateCounts;
+  /** For /ready: whether creates are refused for want of memory. */
+  readonly fullness = new Fullness();
 
   constructor(
     readonly redis: OtsRedis,
@@ -180,7 +191,7 @@ export class RedisStore implements Store {
   ) {
     const keys = new RedisKeys(prefix);
     const waits = options.waits ?? DEFAULT_WAITS;
-    this.secrets = new RedisSecretStore(redis, keys, waits, options.lost ?? reportLost);
+    this.secrets = new RedisSecretStore(redis, keys, waits, options.lost ?? reportLost, this.fullness);
     this.accounts = new RedisAccountStore(redis, keys, waits);
     this.rateCounts = new RedisRateCounts(redis, keys, waits);
     this.waits = waits;

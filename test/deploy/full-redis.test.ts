@@ -48,6 +48,12 @@ describe('Redis full under noeviction', () => {
     expect(await control.dbsize()).toBe(keysBefore);
   });
 
+  it('/ready stays 200 (reveals still work) and says the store is full', async () => {
+    const ready = await call(server.origin, 'GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready', storeFull: 'true' });
+  });
+
   it('a reveal still works, and a reveal of an unknown key is Unknown secret, not a 500', async () => {
     expect((await reveal(server.origin, made[0]!.secret_key)).body).toMatchObject({ value: 'kept before the store filled up 1' });
     expect((await reveal(server.origin, made[0]!.secret_key)).body).toMatchObject({ message: 'Unknown secret' });
@@ -76,5 +82,6 @@ describe('Redis full under noeviction', () => {
   it('once memory is freed, creates work again', async () => {
     await control.del('filler');
     expect((await call(server.origin, 'POST', '/api/v1/share', { secret: 'room again' })).status).toBe(200);
+    expect((await call(server.origin, 'GET', '/ready')).body).not.toHaveProperty('storeFull');
   });
 });
