@@ -6,13 +6,18 @@ import { ALICE, basic, makeApp, type TestApp } from '../support/app.js';
 import { topologyFromEnv } from '../support/topology.js';
 import { commandsSentBy } from './redis-monitor.js';
 
+interface Made {
+  secret_key: string;
+  metadata_key: string;
+}
+
 describe.skipIf(topologyFromEnv() !== 'single')('Redis round trips per request (single Redis)', () => {
   let t: TestApp;
   const sent = (during: () => Promise<unknown>) => commandsSentBy((t.store as RedisStore).redis, during);
   const share = async (headers: Record<string, string> = {}) => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/share', headers, payload: { secret: 'counted' } });
     expect(res.statusCode).toBe(200);
-    return res.json() as { secret_key: string; metadata_key: string };
+    return res.json() as Made;
   };
 
   beforeAll(async () => {
@@ -33,30 +38,14 @@ describe.skipIf(topologyFromEnv() !== 'single')('Redis round trips per request (
     expect(await sent(() => share({ authorization: basic(ALICE) }))).toEqual(['evalsha', 'hgetall', 'evalsha']);
   });
 
-  it('a reveal is 2: the rate count and the claim script (receipt settled inside it)', async () => {
-    const { secret_key } = await share();
-    const names = await sent(async () => {
-      const res = await t.app.inject({ method: 'POST', url: `/api/v1/secret/${secret_key}` });
-      expect(res.json()).toMatchObject({ value: 'counted' });
-    });
-    expect(names).toEqual(['evalsha', 'evalsha']);
-  });
-
-  it('a receipt view is 2: the rate count and the view script (new → viewed inside it)', async () => {
-    const { metadata_key } = await share();
-    const names = await sent(async () => {
-      const res = await t.app.inject({ method: 'GET', url: `/api/v1/private/${metadata_key}` });
-      expect(res.json()).toMatchObject({ state: 'new' });
-    });
-    expect(names).toEqual(['evalsha', 'evalsha']);
-  });
-
-  it('a v2 look at a secret is 2: the rate count and the inspect script', async () => {
-    const { secret_key } = await share();
-    const names = await sent(async () => {
-      const res = await t.app.inject({ method: 'GET', url: `/api/v2/secret/${secret_key}` });
-      expect(res.json()).toMatchObject({ record: { key: secret_key } });
-    });
+  // Each: a fresh secret, then one request to it, which answers as expected and sends the rate count and one script.
+  it.each([
+    ['a reveal (its receipt settled inside the claim script)', (k: Made) => ({ method: 'POST' as const, url: `/api/v1/secret/${k.secret_key}` }), { value: 'counted' }],
+    ['a receipt view (new → viewed inside the view script)', (k: Made) => ({ method: 'GET' as const, url: `/api/v1/private/${k.metadata_key}` }), { state: 'new' }],
+    ['a v2 look at a secret (the inspect script)', (k: Made) => ({ method: 'GET' as const, url: `/api/v2/secret/${k.secret_key}` }), { record: { lifespan: 604800 } }],
+  ])('%s is 2: the rate count and one script', async (_name, request, answer) => {
+    const made = await share();
+    const names = await sent(async () => expect((await t.app.inject(request(made))).json()).toMatchObject(answer));
     expect(names).toEqual(['evalsha', 'evalsha']);
   });
 });
