@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { decodeSecretRecord, encodeSecretRecord, type SecretRecord } from '../../src/domain/secret-record.js';
-import { markBeside, unmark } from '../../src/store/stored-record.js';
+import type { StoredSecret } from '../../src/domain/store.js';
+import { decodeRecord, encodeRecord } from '../../src/store/stored-record.js';
 import { RedisKeys, type RedisStore } from '../../src/store/redis-store.js';
 import { makeApp, makeStore, TEST_MASTER_KEY, uniquePrefix, type TestApp } from '../support/app.js';
 
@@ -34,15 +34,13 @@ describe('crypto attacks through the API (redis store)', () => {
   const reveal = (t: TestApp, key: string, passphrase?: string) =>
     t.app.inject({ method: 'POST', url: `/api/v1/secret/${key}`, payload: passphrase ? { passphrase } : {} });
 
-  /** The stored record, decoded as the server decodes it (without the store's beside mark): flag, metadata key, sealed bytes. */
-  async function storedRecord(t: TestApp, key: string): Promise<SecretRecord> {
-    return decodeSecretRecord(unmark((await redisOf(t).getBuffer(secretKeyOf(key)))!).record)!;
+  /** The stored record, decoded as the server decodes it: flag, metadata key, sealed bytes. */
+  async function storedRecord(t: TestApp, key: string): Promise<StoredSecret> {
+    return decodeRecord((await redisOf(t).getBuffer(secretKeyOf(key)))!)!;
   }
-  /** Writes a record in place of the stored one, marked as the store had marked it. */
-  async function writeRecord(t: TestApp, key: string, record: SecretRecord) {
-    const before = await redisOf(t).getBuffer(secretKeyOf(key));
-    const encoded = encodeSecretRecord(record);
-    return redisOf(t).set(secretKeyOf(key), before && unmark(before).beside ? markBeside(encoded) : encoded, 'EX', 3600);
+  /** Writes a record in place of the stored one, in the store's own format. */
+  async function writeRecord(t: TestApp, key: string, record: StoredSecret) {
+    return redisOf(t).set(secretKeyOf(key), encodeRecord(record), 'EX', 3600);
   }
 
   function expectCleanFailure(res: Awaited<ReturnType<typeof reveal>>, ...mustNotContain: string[]) {

@@ -1,57 +1,101 @@
-// The Redis store's rate counts behind the rate limits (RedisRateCounts in src/store/redis-store.ts), attacked
-// directly on a real Redis: every request is counted in Redis with a count of its own, so a burst gets exactly its
-// budget on one instance and on several instances sharing the Redis, and a window ends with its TTL.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { OtsRedis } from '../../src/store/redis-client.js';
-import { RedisRateCounts } from '../../src/store/redis-store.js';
-import { connectTestRedis, uniquePrefix } from '../support/app.js';
+// The rate counts behind the rate limits (RateCounts.take), attacked directly on both stores: a take is all or
+// nothing, a burst gets exactly its budget, instances sharing one Redis share exact counts, and a window ends on time.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RateCounts, Store } from '../../src/domain/store.js';
+import type { RedisStore } from '../../src/store/redis-store.js';
+import { makeStore, STORE_KINDS, uniquePrefix } from '../support/app.js';
 
 const WINDOW_MS = 60_000;
+let n = 0;
+/** A key of its own for each test: the counts are shared by every test on this prefix. */
+const freshKey = () => `create:192.0.2.${++n}`;
 
-describe('shared rate counts (redis)', () => {
-  let redis: OtsRedis;
+describe.each(STORE_KINDS)('rate counts: take (%s store)', (kind) => {
+  let store: Store;
+  /** For Redis, four stores on one prefix (four server instances on one Redis); the memory store is one process. */
+  let instances: RateCounts[];
+  let peers: Store[] = [];
+  let prefix: string;
+  let clockMs = 1_000_000;
+
   beforeAll(async () => {
-    redis = await connectTestRedis();
+    prefix = uniquePrefix();
+    store = await makeStore(kind, () => clockMs, prefix);
+    peers = kind === 'redis' ? await Promise.all([1, 2, 3].map(() => makeStore(kind, undefined, prefix))) : [];
+    instances = [store, ...peers].map((s) => s.rateCounts);
   });
-  afterAll(() => redis.quit());
-
-  /** How many of `n` concurrent requests a budget of `max` lets through. */
-  async function allowed(counts: RedisRateCounts, key: string, max: number, n: number): Promise<number> {
-    const answers = await Promise.all(Array.from({ length: n }, () => counts.hit(key, WINDOW_MS)));
-    return answers.filter((a) => a.count <= max).length;
-  }
-
-  it('counts every request in Redis, each with a count of its own, under the window', async () => {
-    const prefix = uniquePrefix();
-    const counts = new RedisRateCounts(redis, prefix);
-    const answers = await Promise.all(Array.from({ length: 60 }, () => counts.hit('create:192.0.2.1', WINDOW_MS)));
-    expect(answers.map((a) => a.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-    for (const a of answers) expect(a.ttlMs).toBeGreaterThan(WINDOW_MS - 5_000);
-    expect(Number(await redis.get(`${prefix}ratelimit:create:192.0.2.1`))).toBe(60);
-    expect(await redis.pttl(`${prefix}ratelimit:create:192.0.2.1`)).toBeGreaterThan(WINDOW_MS - 5_000);
+  afterAll(() => Promise.all([store, ...peers].map((s) => s.close())));
+  beforeEach(() => {
+    clockMs = 1_000_000;
   });
 
-  it('a burst of 50 on one instance gets exactly its budget', async () => {
-    const counts = new RedisRateCounts(redis, uniquePrefix());
-    expect(await allowed(counts, 'reveal:192.0.2.3', 10, 50)).toBe(10);
-    expect(await allowed(counts, 'reveal:192.0.2.3', 10, 5)).toBe(0);
+  /** `count` takes of `units` at once, spread over the instances; the answers in order. */
+  const burst = (key: string, count: number, limit: number, units = (_i: number) => 1, windowMs = WINDOW_MS) =>
+    Promise.all(Array.from({ length: count }, (_, i) => instances[i % instances.length]!.take(key, windowMs, units(i), limit)));
+
+  it('takes units while they fit; a take that would pass the limit adds nothing, and a smaller one still fits', async () => {
+    const key = freshKey();
+    const take = (units: number) => store.rateCounts.take(key, WINDOW_MS, units, 5);
+    expect(await take(3)).toMatchObject({ count: 3, taken: true });
+    expect(await take(3)).toMatchObject({ count: 3, taken: false });
+    expect(await take(2)).toMatchObject({ count: 5, taken: true });
+    expect(await take(1)).toMatchObject({ count: 5, taken: false });
+    const last = await take(1);
+    expect(last.ttlMs).toBeGreaterThan(WINDOW_MS - 5_000);
+    expect(last.ttlMs).toBeLessThanOrEqual(WINDOW_MS);
   });
 
-  it('a burst spread over 4 instances sharing the Redis gets exactly the budget in total', async () => {
-    const prefix = uniquePrefix();
-    const instances = [1, 2, 3, 4].map(() => new RedisRateCounts(redis, prefix));
-    const perInstance = await Promise.all(instances.map((c) => allowed(c, 'create:192.0.2.4', 40, 25)));
-    expect(perInstance.reduce((a, b) => a + b, 0)).toBe(40);
-    expect(await Promise.all(instances.map((c) => allowed(c, 'create:192.0.2.4', 40, 5)))).toEqual([0, 0, 0, 0]);
+  it('counts each key apart', async () => {
+    const [a, b] = [freshKey(), freshKey()];
+    expect(await store.rateCounts.take(a, WINDOW_MS, 2, 2)).toMatchObject({ count: 2, taken: true });
+    expect(await store.rateCounts.take(b, WINDOW_MS, 1, 2)).toMatchObject({ count: 1, taken: true });
   });
 
-  it('a new window starts from zero when the last one has ended in Redis', async () => {
-    const prefix = uniquePrefix();
-    const counts = new RedisRateCounts(redis, prefix);
-    const short = (n: number) => Promise.all(Array.from({ length: n }, () => counts.hit('burn:192.0.2.5', 200)));
-    expect((await short(6)).filter((a) => a.count <= 4)).toHaveLength(4);
-    // The 200 ms window ends in Redis (a real TTL, polled).
-    await vi.waitFor(async () => expect(await redis.exists(`${prefix}ratelimit:burn:192.0.2.5`)).toBe(0), { timeout: 3000, interval: 20 });
-    expect((await short(6)).filter((a) => a.count <= 4)).toHaveLength(4);
+  it('the window starts with the first take; later takes do not extend it', async () => {
+    const key = freshKey();
+    const first = await store.rateCounts.take(key, 1000, 1, 10);
+    expect(first.ttlMs).toBeLessThanOrEqual(1000);
+    if (kind === 'memory') clockMs += 400;
+    const later = await store.rateCounts.take(key, 1000, 1, 10);
+    expect(later.ttlMs).toBeLessThanOrEqual(kind === 'memory' ? 600 : first.ttlMs);
+    expect(later.count).toBe(2);
+  });
+
+  it('a burst of 50 single takes gets exactly its budget, each taken one a count of its own', async () => {
+    const key = freshKey();
+    const answers = await burst(key, 50, 10);
+    const taken = answers.filter((a) => a.taken);
+    expect(taken.map((a) => a.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    for (const refused of answers.filter((a) => !a.taken)) expect(refused.count).toBe(10);
+    expect((await burst(key, 5, 10)).filter((a) => a.taken)).toHaveLength(0);
+  });
+
+  it('takes of mixed sizes at once never pass the limit, and the count is exactly what was taken', async () => {
+    const key = freshKey();
+    const units = (i: number) => (i % 4) + 1;
+    const answers = await burst(key, 60, 50, units);
+    const takenUnits = answers.reduce((sum, a, i) => sum + (a.taken ? units(i) : 0), 0);
+    expect(takenUnits).toBeLessThanOrEqual(50);
+    expect(takenUnits).toBeGreaterThan(50 - 4); // refused only when the rest would not fit
+    expect(await store.rateCounts.take(key, WINDOW_MS, 1, Number.MAX_SAFE_INTEGER)).toMatchObject({ count: takenUnits + 1 });
+  });
+
+  it('a new window starts from zero when the last one has ended', async () => {
+    const key = freshKey();
+    const take = () => store.rateCounts.take(key, 200, 1, 4);
+    expect((await burst(key, 6, 4, () => 1, 200)).filter((a) => a.taken)).toHaveLength(4);
+    if (kind === 'memory') clockMs += 200;
+    // Refused takes add nothing, so polling with them is safe: the first to pass opens the new window.
+    await vi.waitFor(async () => expect(await take()).toMatchObject({ count: 1, taken: true }), { timeout: 3000, interval: 20 });
+  });
+
+  it.runIf(kind === 'redis')('instances sharing one Redis share one count, kept in Redis under the prefix', async () => {
+    const key = freshKey();
+    const answers = await burst(key, 100, 40);
+    expect(answers.filter((a) => a.taken)).toHaveLength(40);
+    for (const counts of instances) expect(await counts.take(key, WINDOW_MS, 1, 40)).toMatchObject({ taken: false, count: 40 });
+    const { redis } = store as RedisStore;
+    expect(await redis.get(`${prefix}ratelimit:${key}`)).toBe('40');
+    expect(await redis.pttl(`${prefix}ratelimit:${key}`)).toBeGreaterThan(WINDOW_MS - 5_000);
   });
 });

@@ -70,7 +70,8 @@ describe('client address grouping', () => {
 });
 
 describe('memory rate counts', () => {
-  const incr = (store: MemoryRateCounts, key: string, windowMs = 1000) => store.hit(key, windowMs);
+  /** One unit under a limit never reached: what is left is the window's counting. */
+  const incr = (store: MemoryRateCounts, key: string, windowMs = 1000) => store.take(key, windowMs, 1, Number.MAX_SAFE_INTEGER);
 
   it('concurrent requests each see their own count, not the last one (as one shared counter object would give)', async () => {
     const store = new MemoryRateCounts();
@@ -81,11 +82,11 @@ describe('memory rate counts', () => {
   it('a window ends on time and the count starts again; the TTL counts down', async () => {
     let now = 1_000_000;
     const store = new MemoryRateCounts(() => now);
-    expect(await incr(store, 'k')).toEqual({ count: 1, ttlMs: 1000 });
+    expect(await incr(store, 'k')).toEqual({ count: 1, ttlMs: 1000, taken: true });
     now += 400;
-    expect(await incr(store, 'k')).toEqual({ count: 2, ttlMs: 600 });
+    expect(await incr(store, 'k')).toEqual({ count: 2, ttlMs: 600, taken: true });
     now += 600;
-    expect(await incr(store, 'k')).toEqual({ count: 1, ttlMs: 1000 });
+    expect(await incr(store, 'k')).toEqual({ count: 1, ttlMs: 1000, taken: true });
   });
 
   it('flooding it with new clients keeps memory bounded and drops ended windows, not live ones', async () => {

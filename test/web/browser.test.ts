@@ -165,7 +165,7 @@ describe('web pages in chromium', () => {
     await creator.goto(receiptUrl);
     expect(await creator.locator('#state').textContent()).toBe('Not read yet');
     const secretKey = shareLink.split('/').pop()!;
-    expect(await t.app.ots.service.peek(secretKey)).toMatchObject({ passphraseRequired: false });
+    expect(await t.app.ots.service.inspect(secretKey)).toMatchObject({ passphraseProtected: false });
 
     const recipient = await newPage();
     await recipient.goto(shareLink);
