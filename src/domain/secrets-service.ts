@@ -1,8 +1,8 @@
 // The rules of the contract, with no knowledge of HTTP: create, reveal once, receipts, burn, recent.
 
 import { open, seal, SealError } from '../crypto/seal.js';
-import type { ClaimResult, ReceiptForView, SecretStore, Settle, StoredSecret } from './store.js';
-import { errors, OtsError } from './errors.js';
+import type { ClaimResult, ReceiptForView, SecretStore, Settle } from './store.js';
+import { errors } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from './password.js';
 import {

@@ -12,7 +12,7 @@ import { ANONYMOUS_CUSTID, type State } from '../domain/receipt.js';
 import { FIELD } from './receipt-codec.js';
 import { PROTECTED_MARK } from './stored-record.js';
 
-const { state: ST, updated: U, created: CR, received: R, secretKey: SK, custid: C } = FIELD;
+const { state: ST, updated: U, received: R, secretKey: SK, custid: C } = FIELD;
 const state = (s: State) => `'${s}'`;
 
 /**
