@@ -9,7 +9,8 @@ import { stdoutInBlocks } from './log-destination.js';
 import { createRecipientMailer } from './mail/mailer.js';
 import { fanOutEvents } from './metrics/fan-out.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
-import { errorsPlugin, sendApiError } from './plugins/errors.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { notFoundBy, sendApiError } from './api/error-shape.js';
 import { paramsPlugin } from './plugins/params.js';
 import { RateLimit } from './rate-limit/plugin.js';
 import { requestLogPlugin } from './plugins/request-log.js';
@@ -111,9 +112,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const rateLimit = new RateLimit({ config, counts: deps.store.rateCounts });
 
   await app.register(errorsPlugin, {
-    mode: config.apiErrorStatus,
     maxSecretBytes: config.maxSecretBytes,
-    pageNotFound: sendNotFoundPage,
+    send: (req, reply, e) => sendApiError(req, reply, e, config.apiErrorStatus),
+    notFound: notFoundBy(config.apiErrorStatus, sendNotFoundPage),
   });
   await app.register(requestLogPlugin);
   const { evictionWatch } = deps;

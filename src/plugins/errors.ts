@@ -1,11 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { intendedStatus, sendV1Error, type ErrorStatusMode } from '../api/v1/errors.js';
-import { sendV2Error } from '../api/v2/errors.js';
 import { errors, OtsError } from '../domain/errors.js';
 import { StoreFullError, StoreUnavailableError } from '../domain/store.js';
-
-export type { ErrorStatusMode };
 
 const MULTIPART_SHAPE_ERRORS = new Set(['FST_FILES_LIMIT', 'FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT']);
 
@@ -21,19 +17,6 @@ export function toOtsError(err: unknown, maxSecretBytes: number): OtsError {
   if (status === 415) return errors.unsupportedMediaType();
   if (status !== undefined && status >= 400 && status < 500) return errors.badRequest();
   return errors.unexpected();
-}
-
-/** Which wire version a request speaks, from its path: each answers errors in its own shape. */
-export type Wire = 'v1' | 'v2' | 'web';
-
-export function wireOf(url: string): Wire {
-  if (/^\/api\/v[23](?:[/?]|$)/.test(url)) return 'v2';
-  return url === '/api' || /^\/api[/?]/.test(url) ? 'v1' : 'web';
-}
-
-/** Sends an API error in the shape of the request's wire version (v3 shares v2's). */
-export function sendApiError(req: FastifyRequest, reply: FastifyReply, e: OtsError, mode: ErrorStatusMode): FastifyReply {
-  return wireOf(req.url) === 'v2' ? sendV2Error(reply, e) : sendV1Error(reply, e, mode);
 }
 
 /** At most one line a minute says the store is full: under load every create would otherwise log it. */
@@ -56,26 +39,22 @@ export function logFailure(req: FastifyRequest, err: unknown, ots: OtsError): vo
   }
 }
 
-export { intendedStatus };
+/** Sends an error in the shape of the request's wire version: each route table's own, chosen by the app. */
+export type SendError = (req: FastifyRequest, reply: FastifyReply, e: OtsError) => FastifyReply;
 
 export interface ErrorsOptions {
-  mode: ErrorStatusMode;
   maxSecretBytes: number;
-  /** Answers unrouted paths outside /api (the web's HTML page); without it every unrouted path gets the JSON error. */
-  pageNotFound?: (req: FastifyRequest, reply: FastifyReply) => FastifyReply;
+  send: SendError;
+  /** Answers unrouted paths (the web's HTML page outside /api, each version's error inside). */
+  notFound: (req: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
 
-/** The contract's error shape for every failure and for unrouted API paths, per wire version. */
+/** Every failure answered in the contract's error shape (through `send`), never with details of a bug. */
 export const errorsPlugin = fp(async (app: FastifyInstance, opts: ErrorsOptions) => {
-  const answer = (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((err, req, reply) => {
     const ots = toOtsError(err, opts.maxSecretBytes);
     logFailure(req, err, ots);
-    return sendApiError(req, reply, ots, opts.mode);
-  };
-  app.setErrorHandler((err, req, reply) => answer(err, req, reply));
-  app.setNotFoundHandler((req, reply) =>
-    opts.pageNotFound && wireOf(req.url) === 'web'
-      ? opts.pageNotFound(req, reply)
-      : sendApiError(req, reply, errors.notFound(), opts.mode),
-  );
+    return opts.send(req, reply, ots);
+  });
+  app.setNotFoundHandler(opts.notFound);
 });

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
-import { wireOf } from './errors.js';
+import { wireOf } from './wire.js';
 import { decodeUtf8, MALFORMED, parseUrlEncoded } from './urlencoded.js';
 
 export type Params = Record<string, string>;

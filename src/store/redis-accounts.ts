@@ -2,7 +2,7 @@
 import type { AccountRecord, AccountStore, RateCounts } from '../domain/store.js';
 import type { OtsRedis } from './redis-client.js';
 import { read, type Waits } from './redis-guard.js';
-import type { RedisKeys } from './redis-store.js';
+import type { RedisKeys } from './redis-keys.js';
 
 export class RedisAccountStore implements AccountStore {
   constructor(

@@ -8,6 +8,9 @@ import { decodeReceipt, encodeReceipt, FIELD } from './receipt-codec.js';
 import type { OtsRedis } from './redis-client.js';
 import { commit, DEFAULT_WAITS, read, type Waits } from './redis-guard.js';
 import { RedisAccountStore, RedisRateCounts } from './redis-accounts.js';
+import { RedisKeys } from './redis-keys.js';
+
+export { RedisKeys };
 import { decodeHead, decodeRecord, encodeRecord, RECORD_HEAD_BYTES } from './stored-record.js';
 
 export { isReplyError } from './redis-guard.js';
@@ -22,21 +25,6 @@ function receiptOf(metadataKey: string, flat: (string | Buffer)[]): ReceiptRecor
 /** Redis's TTL rounds to the nearest second; the contract reports remaining time rounded down. */
 function wholeSeconds(pttl: number): number {
   return Math.floor(pttl / 1000);
-}
-
-export class RedisKeys {
-  constructor(private readonly prefix: string) {}
-  // The secret and its attempt counter share a hash tag: one slot, so one script may touch both.
-  secret = (key: string) => `${this.prefix}secret:{${key}}`;
-  /** A secret's key name is these two around the secret key (for the script that finds it in a receipt). */
-  secretAround = (): [string, string] => [`${this.prefix}secret:{`, '}'];
-  attempts = (key: string) => `${this.prefix}attempts:{${key}}`;
-  receipt = (key: string) => `${this.prefix}receipt:${key}`;
-  recent = (custid: string) => `${this.prefix}recent:${custid}`;
-  account = (email: string) => `${this.prefix}account:${email}`;
-  accountId = (id: string) => `${this.prefix}account-id:${id}`;
-  rateCount = (key: string) => `${this.prefix}ratelimit:${key}`;
-  accountIndex = () => `${this.prefix}accounts`;
 }
 
 export class RedisSecretStore implements SecretStore {

@@ -2,7 +2,8 @@
 // ones (the API's compat-404 is a wire contract for clients, not for browsers).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OtsError } from '../domain/errors.js';
-import { intendedStatus, logFailure, toOtsError } from '../plugins/errors.js';
+import { intendedStatus } from '../api/v1/errors.js';
+import { logFailure, toOtsError } from '../plugins/errors.js';
 import { sendHtml } from './headers.js';
 import { formatDuration, type Catalogue } from './i18n/index.js';
 import type { WebOptions } from './options.js';

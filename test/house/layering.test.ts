@@ -1,5 +1,6 @@
-// The house's layering (../shared/DESIGN.md): the domain imports nothing from the layers above it (store, api,
-// plugins, web, auth, cli), and no module imports itself through others (no import cycles).
+// The house's layering (docs/architecture.md): the domain imports nothing from the layers above it (store, api,
+// plugins, web, auth, cli), the cross-cutting plugins nothing from the route tables, no module imports itself
+// through others (no import cycles), and no source file grows past 350 lines.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +38,20 @@ describe('layering', () => {
     );
     expect(upward).toEqual([]);
     expect([...graph.keys()].filter((f) => f.startsWith('domain/')).length).toBeGreaterThan(5);
+  });
+
+  it('src/plugins and src/rate-limit import nothing from src/api or src/web (each route table hands its shapes down)', () => {
+    const upward = [...graph].flatMap(([file, targets]) =>
+      /^(plugins|rate-limit)\//.test(file) ? targets.filter((t) => /^(api|web)\//.test(t)).map((t) => `${file} → ${t}`) : [],
+    );
+    expect(upward).toEqual([]);
+  });
+
+  it('no source file is over 350 lines', () => {
+    const long = sourceFiles(SRC)
+      .map((file) => ({ file: relative(SRC, file), lines: readFileSync(file, 'utf8').split('\n').length - 1 }))
+      .filter((f) => f.lines > 350);
+    expect(long).toEqual([]);
   });
 
   it('has no import cycles', () => {
