@@ -1,4 +1,4 @@
-// One mapping between the stored receipt state (v1's words) and v2/v3's words (../shared/ots-v2-api.md §4).
+// One mapping between the stored receipt state (v1's words) and v2/v3's words (docs/contracts/ots-v2-api.md §4).
 import type { State } from './receipt.js';
 
 /** v2 and v3 receipt states (upstream era C): viewing the receipt is not a state there. */

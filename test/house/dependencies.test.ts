@@ -1,4 +1,4 @@
-// The house's rule on libraries (../shared/DESIGN.md): a runtime dependency in package.json that nothing in src/
+// The house's rule on libraries (docs/architecture.md): a runtime dependency in package.json that nothing in src/
 // imports is removed, so the package list says what the server is built on.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Bad input to API v2 and v3 (../shared/ots-v2-api.md §5): whatever the body, content type, path key or query, the
+// Bad input to API v2 and v3 (docs/contracts/ots-v2-api.md §5): whatever the body, content type, path key or query, the
 // answer is never a 5xx and always JSON in the ADR-013 shape for errors. Random requests from fast-check.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
