@@ -361,7 +361,7 @@ export function shownSecret(f: ReceiptFacts) {
   return {
     success: true,
     record: secretRecord(f),
-    details: { continue: false, is_owner: false, show_secret: false, correct_passphrase: true, display_lines: 4, one_liner: null },
+    details: { continue: false, is_owner: false, show_secret: false, display_lines: 4, one_liner: null },
   };
 }
 
@@ -374,7 +374,6 @@ export function revealedSecret(f: ReceiptFacts, value: string) {
       continue: true,
       is_owner: false,
       show_secret: true,
-      correct_passphrase: true,
       display_lines: expect.any(Number),
       one_liner: !value.includes('\n'),
     },
