@@ -874,6 +874,14 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expectError(await patch(s, `${V2}/receipt/${UNKNOWN_KEY}`, { memo: 'x' }, ALICE), 404, UNKNOWN_RECEIPT);
       expect((await receiptOf(m.receiptKey)).record.memo).toBeNull();
     });
+
+    it('a refused PATCH without memo changes nothing: the receipt is still unseen by its creator', async () => {
+      const m = await conceal(s, V2, { secret: 'memo' }, ALICE);
+      expectError(await patch(s, `${V2}/receipt/${m.receiptKey}`, {}, BOB), 401, NOT_YOURS_MEMO);
+      expectError(await patch(s, `${V2}/receipt/${m.receiptKey}`, {}), 401, NOT_YOURS_MEMO);
+      // The stored state (v2 says new for viewed too): a view of the receipt would have moved it to viewed.
+      expect((await s.store.secrets.getReceipt(m.receiptKey))?.receipt.state).toBe('new');
+    });
   });
 
   describe('§8 78–79 errors', () => {
