@@ -1,4 +1,4 @@
-// The Onetime Secret v2 wire contract (../shared/ots-v2-api.md §1 routes, §8 items 1–80, as settled by §10 and
+// The Onetime Secret v2 wire contract (the v2 contract of docs/api-v2.md, §1 routes, §8 items 1–80, as settled by §10 and
 // docs/api-v2.md) through a real socket on both stores. Read top to bottom: meta and routing, conceal, generate,
 // show and status, reveal, receipt, burn, recent and memo, errors; then the apps configured otherwise (owner-only
 // receipts, no anonymous creation, a store that is down, an unexpected failure, expiry).

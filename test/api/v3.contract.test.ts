@@ -1,4 +1,4 @@
-// The v3 guest routes (../shared/ots-v2-api.md §1.1, §3.8, §8 items 81–84, §10.9) through a real socket on both
+// The v3 guest routes (the v2 contract of docs/api-v2.md, §1.1, §3.8, §8 items 81–84, §10.9) through a real socket on both
 // stores. Read top to bottom: meta, the guest secret routes, the guest receipt routes and the batch, the secret
 // status routes, the session-only routes (401), then the apps configured otherwise.
 import { readFileSync } from 'node:fs';

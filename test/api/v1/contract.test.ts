@@ -1,8 +1,8 @@
-// The Onetime Secret v1 wire contract (../shared/ots-v1-api.md §1, §3), pinned through app.inject() on both
+// The Onetime Secret v1 wire contract (the v1 contract of docs/api-v1.md, §1, §3), pinned through app.inject() on both
 // stores. Read top to bottom: routes, then the exact body of every route, then the receipt's state sequence.
 // Parameters, auth and errors have their own files (params, auth, errors .test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
+import { ALICE, makeApp, STORE_KINDS, type TestApp } from '../../support/app.js';
 import {
   burn,
   burnedState,
@@ -16,7 +16,7 @@ import {
   reveal,
   share,
   type Receipt,
-} from './wire.js';
+} from '../wire.js';
 
 const PUBLIC_URL = 'https://secrets.example.com'; // OTS_PUBLIC_URL in test/support/app.ts
 
