@@ -1,7 +1,8 @@
-// The Onetime Secret v2 wire contract (the v2 contract of docs/api-v2.md, §1 routes, §8 items 1–80, as settled by §10 and
-// docs/api-v2.md) through a real socket on both stores. Read top to bottom: meta and routing, conceal, generate,
-// show and status, reveal, receipt, burn, recent and memo, errors; then the apps configured otherwise (owner-only
-// receipts, no anonymous creation, a store that is down, an unexpected failure, expiry).
+// The Onetime Secret v2 wire contract (the v2 contract of docs/api-v2.md: §1 routes, §8 items 1–80, as settled by
+// §10) through a real socket on both stores. Read top to bottom: the route table (route × caller → status and body),
+// then meta and routing, conceal, generate, show and status, reveal, receipt, burn, recent and memo, errors; then the
+// apps configured otherwise (owner-only receipts, no anonymous creation, a store that is down, an unexpected failure,
+// expiry). The passphrase gate and batches have their own files (passphrase-gate, batches .test.ts).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/store/redis-client.js';
@@ -11,6 +12,7 @@ import { ALICE, BOB, STORE_KINDS, type StoreKind } from '../support/app.js';
 import { freePort } from '../support/redis-server.js';
 import {
   byAccountId,
+  checkTableRow,
   conceal,
   DOUBLE_CHECK_PASSPHRASE,
   expectError,
@@ -47,12 +49,67 @@ import {
   V2,
   V3,
   type Made,
+  type TableRow,
 } from './socket.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const KEY = expect.stringMatching(/^[0-9a-z]{31}$/);
 const MAX_ATTEMPTS = 3; // PASSPHRASE_MAX_ATTEMPTS of the main app
 const NOT_YOURS_MEMO = { error: 'Not authorized to update this receipt', error_type: 'Unauthorized' };
+
+/**
+ * Every v2 route by every kind of caller (socket.ts TABLE_CALLERS): the status and the body (exactly, for an error;
+ * the fields that tell callers apart, for a 200). `:secret` and `:receipt` are a secret made anonymously for the row,
+ * `:own-receipt` one the account made. The sections below pin each body whole.
+ */
+const ROUTE_TABLE: TableRow[] = [
+  ['GET /api/v2/status', 'anonymous', 200, { success: true, status: 'nominal' }],
+  ['GET /api/v2/status', 'account', 200, { success: true, status: 'nominal' }],
+  ['GET /api/v2/status', 'wrong credentials', 200, { success: true, status: 'nominal' }],
+  ['GET /api/v2/version', 'anonymous', 200, { success: true }],
+  ['GET /api/v2/version', 'wrong credentials', 200, { success: true }],
+  ['GET /api/v2/supported-locales', 'wrong credentials', 200, { default_locale: 'en' }],
+  ['POST /api/v2/secret/conceal', 'anonymous', 200, { record: { receipt: { custid: null } } }, { secret: { secret: 'x' } }],
+  ['POST /api/v2/secret/conceal', 'account', 200, { record: { receipt: { custid: ALICE.email } } }, { secret: { secret: 'x' } }],
+  ['POST /api/v2/secret/conceal', 'wrong credentials', 401, NOT_AUTHORIZED, { secret: { secret: 'x' } }],
+  ['POST /api/v2/secret/generate', 'anonymous', 200, { details: { kind: 'generate' } }, { secret: {} }],
+  ['POST /api/v2/secret/generate', 'account', 200, { record: { receipt: { custid: ALICE.email } } }, { secret: {} }],
+  ['POST /api/v2/secret/generate', 'wrong credentials', 401, NOT_AUTHORIZED, { secret: {} }],
+  ['POST /api/v2/guest/secret/conceal', 'account', 200, { record: { receipt: { custid: null } } }, { secret: { secret: 'x' } }],
+  ['POST /api/v2/guest/secret/conceal', 'wrong credentials', 200, { record: { receipt: { custid: null } } }, { secret: { secret: 'x' } }],
+  ['GET /api/v2/secret/:secret', 'anonymous', 200, { details: { show_secret: false } }],
+  ['GET /api/v2/secret/:secret', 'account', 200, { details: { show_secret: false, is_owner: false } }],
+  ['GET /api/v2/secret/:secret', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['POST /api/v2/secret/:secret/reveal', 'anonymous', 200, { record: { secret_value: 'table' } }, { continue: true }],
+  ['POST /api/v2/secret/:secret/reveal', 'account', 200, { record: { secret_value: 'table' } }, { continue: true }],
+  ['POST /api/v2/secret/:secret/reveal', 'wrong credentials', 401, NOT_AUTHORIZED, { continue: true }],
+  ['POST /api/v2/guest/secret/:secret/reveal', 'wrong credentials', 200, { record: { secret_value: 'table' } }, { continue: true }],
+  ['GET /api/v2/secret/:secret/status', 'anonymous', 200, { record: { state: 'new' } }],
+  ['GET /api/v2/secret/:secret/status', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['POST /api/v2/secret/status', 'anonymous', 200, { count: 1 }, { identifiers: ':secret' }],
+  ['POST /api/v2/secret/status', 'account', 200, { count: 1 }, { identifiers: ':secret' }],
+  ['POST /api/v2/secret/status', 'wrong credentials', 401, NOT_AUTHORIZED, { identifiers: ':secret' }],
+  ['GET /api/v2/receipt/recent', 'anonymous', 401, NOT_AUTHORIZED],
+  ['GET /api/v2/receipt/recent', 'account', 200, { custid: ALICE.email }],
+  ['GET /api/v2/receipt/recent', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['GET /api/v2/receipt/:receipt', 'anonymous', 200, { record: { state: 'new' } }],
+  ['GET /api/v2/receipt/:receipt', 'account', 200, { record: { state: 'new' } }],
+  ['GET /api/v2/receipt/:receipt', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['GET /api/v2/guest/receipt/:receipt', 'wrong credentials', 200, { record: { state: 'new' } }],
+  ['PATCH /api/v2/receipt/:own-receipt', 'anonymous', 401, NOT_YOURS_MEMO, { memo: 'm' }],
+  ['PATCH /api/v2/receipt/:own-receipt', 'account', 200, { record: { memo: 'm' } }, { memo: 'm' }],
+  ['PATCH /api/v2/receipt/:own-receipt', 'wrong credentials', 401, NOT_AUTHORIZED, { memo: 'm' }],
+  ['PATCH /api/v2/receipt/:receipt', 'account', 401, NOT_YOURS_MEMO, { memo: 'm' }],
+  ['POST /api/v2/receipt/:receipt/burn', 'anonymous', 200, { success: true, record: { state: 'burned' } }, { continue: true }],
+  ['POST /api/v2/receipt/:receipt/burn', 'account', 200, { success: true, record: { state: 'burned' } }, { continue: true }],
+  ['POST /api/v2/receipt/:receipt/burn', 'wrong credentials', 401, NOT_AUTHORIZED, { continue: true }],
+  ['POST /api/v2/guest/receipt/:receipt/burn', 'wrong credentials', 200, { success: true }, { continue: true }],
+];
+
+describe.each(STORE_KINDS)('v2 route table (%s store)', (kind) => {
+  const s = serve(kind);
+  it.each(ROUTE_TABLE)('%s by %s → %i', async (...row) => checkTableRow(s, row));
+});
 
 describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
   // The service's clock, moved only where ordering needs it; Redis TTLs still run on real time.
