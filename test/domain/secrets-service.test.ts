@@ -16,7 +16,6 @@ describe.each(STORE_KINDS)('SecretsService, an empty passphrase (%s store)', (ki
     const s = await service();
     const { receipt } = await s.share({ secret: 'no passphrase here', passphrase: '' }, ANONYMOUS);
     expect(receipt.passphraseRequired).toBe(false);
-    expect(await s.peek(receipt.secretKey)).toMatchObject({ passphraseRequired: false });
     expect(await s.inspect(receipt.secretKey)).toMatchObject({ passphraseProtected: false });
     expect(await s.reveal(receipt.secretKey, undefined)).toMatchObject({ value: 'no passphrase here' });
   });
