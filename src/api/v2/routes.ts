@@ -20,7 +20,6 @@ export interface V2Deps {
   locales: readonly string[];
   /** VERSION_REQUIRES_AUTH: /version needs credentials, as upstream since v0.26.6. */
   versionRequiresAuth: boolean;
-  now?: () => number;
 }
 
 const LOCALE = 'en';
