@@ -1,31 +1,18 @@
-// The rules of the contract, with no knowledge of HTTP: create, reveal once, receipts, burn, recent.
+// The rules of the contract, with no knowledge of HTTP: create, reveal once, look, burn; the receipts' rules are its
+// base (receipts-service.ts), the passphrase guessing limit its guard (passphrase-guard.ts).
 
 import { open, seal, SealError } from '../crypto/seal.js';
-import type { ClaimResult, ReceiptForView, SecretStore, Settle } from './store.js';
-import { errors } from './errors.js';
+import type { ClaimResult, SecretStore, Settle } from './store.js';
+import { errors, OtsError } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from './password.js';
-import {
-  ANONYMOUS_CUSTID,
-  goneState,
-  mayView,
-  OVERRIDABLE_STATES,
-  receiptTtlOf,
-  UNREAD_STATES,
-  type ReceiptRecord,
-  type SecretKind,
-} from './receipt.js';
+import { ANONYMOUS_CUSTID, OVERRIDABLE_STATES, receiptTtlOf, UNREAD_STATES, type ReceiptRecord, type SecretKind } from './receipt.js';
+import { checkBatch, ReceiptsService, type Actor, type ReceiptSnapshot } from './receipts-service.js';
+import { PassphraseGuard } from './passphrase-guard.js';
 import { isEmail, obfuscateEmail } from './recipient.js';
 import { clampTtl, parseTtl, type TtlLimits } from './ttl.js';
 
-export interface Actor {
-  custid: string; // account email, or 'anon'
-  isAccount: boolean;
-  customerId?: string; // the account's public id (ur…)
-}
-
-/** A receipt with its whole seconds left, and its secret's (null once gone): what every receipt answer shows. */
-export type ReceiptSnapshot = ReceiptForView;
+export { ANONYMOUS, BATCH_MAX, MEMO_MAX_LENGTH, RECENT_WINDOW_SECONDS, type Actor, type ReceiptSnapshot } from './receipts-service.js';
 
 /** What a look at a secret shows without touching it (v2's secret record). */
 export interface SecretInfo {
@@ -37,14 +24,6 @@ export interface SecretInfo {
   updated: number;
   custid: string; // who made it: an account's email, or 'anon'
 }
-
-/** A receipt's memo is plain text: tags dropped, whitespace collapsed, at most this many characters. */
-export const MEMO_MAX_LENGTH = 500;
-
-/** Receipts listed by v2's recent: those created within the last 30 days. */
-export const RECENT_WINDOW_SECONDS = 30 * 24 * 3600;
-
-export const ANONYMOUS: Actor = { custid: ANONYMOUS_CUSTID, isAccount: false };
 
 export interface ServiceConfig extends TtlLimits {
   maxSecretBytes: number;
@@ -72,6 +51,12 @@ export interface Revealed {
   info: Omit<SecretInfo, 'secretTtl'>;
 }
 
+/** What a v2 burn did, and the receipt it answers. */
+export interface BurnOutcome {
+  burned: boolean;
+  snapshot: ReceiptSnapshot;
+}
+
 export interface GenerateInput extends CreateInput {
   length?: number;
   characterSets?: CharacterSets;
@@ -92,18 +77,19 @@ export interface Logger {
 
 const PASSPHRASE_MAX_LENGTH = 128;
 
-export class SecretsService {
-  private readonly now: () => number;
+export class SecretsService extends ReceiptsService {
+  private readonly guard: PassphraseGuard;
 
   constructor(
-    private readonly store: SecretStore,
+    store: SecretStore,
     private readonly config: ServiceConfig,
     private readonly masterKeys: Buffer[],
     private readonly log: Logger,
     private readonly events: ServiceEvents = {},
     now: () => number = Date.now,
   ) {
-    this.now = () => Math.floor(now() / 1000);
+    super(store, config, () => events.expired?.(), now);
+    this.guard = new PassphraseGuard(store, masterKeys, config, () => this.events.wrongPassphrase?.());
   }
 
   /** Stores the caller's secret (v1 share, v2 conceal); the receipt is answered as new. */
@@ -185,9 +171,7 @@ export class SecretsService {
     if (claim.status === 'claimed') {
       value = await this.openOrRestore(secretKey, claim, settle);
     } else {
-      value = await this.checkPassphrase(secretKey, secret.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
-        errors.wrongPassphrase(secretKey),
-      );
+      value = await this.guard.open(secretKey, secret.sealed, passphrase, claim, () => errors.wrongPassphrase(secretKey));
       if (!(await this.store.claimIfUnchanged(secretKey, secret, settle))) throw errors.unknownSecret(secretKey);
     }
     this.events.revealed?.();
@@ -223,6 +207,25 @@ export class SecretsService {
   }
 
   /**
+   * A look that does not reveal (v2's show, a reveal that does not commit): the secret's facts, whatever passphrase
+   * came with it (none is read). Refused while its guessing is locked; unknown when it is gone.
+   */
+  async look(secretKey: string): Promise<SecretInfo> {
+    const found = isWellFormedKey(secretKey) ? await this.store.inspect(secretKey) : null;
+    if (!found) throw errors.unknownSecret(secretKey);
+    this.guard.checkUnlocked(found);
+    return this.infoOf(secretKey, found.passphraseProtected, found.ttl, found.receipt);
+  }
+
+  /** The facts of each known secret among `secretKeys`, in their order; at most BATCH_MAX may be asked at once. */
+  async inspectMany(secretKeys: readonly string[]): Promise<SecretInfo[]> {
+    checkBatch(secretKeys);
+    const found = await Promise.all(secretKeys.map((key) => this.inspect(key)));
+    return found.filter((info) => info !== null);
+  }
+
+
+  /**
    * A secret taken from the store that does not open (a misconfigured master key) is put back, never lost, and
    * its receipt with it.
    */
@@ -240,53 +243,6 @@ export class SecretsService {
     }
   }
 
-  /**
-   * Opens a protected record with the given passphrase under the per-secret guessing limit. The attempt is counted
-   * before the (slow) check, so concurrent guesses cannot exceed the limit; a winning claim clears the count.
-   */
-  private async checkPassphrase(
-    secretKey: string,
-    sealed: Buffer,
-    passphrase: string | undefined,
-    failedAttempts: number,
-    attemptsTtl: number,
-    wrong: () => Error,
-  ): Promise<string> {
-    const { passphraseMaxAttempts: max, passphraseWindow: window } = this.config;
-    if (failedAttempts >= max) throw errors.tooManyAttempts(retryAfter(attemptsTtl, window), max);
-    if (passphrase === undefined || passphrase === '') throw wrong();
-    const counted = await this.store.recordFailedAttempt(secretKey, window);
-    if (counted.attempts > max) throw errors.tooManyAttempts(retryAfter(counted.ttl, window), max);
-    try {
-      return await open(sealed, secretKey, this.masterKeys, passphrase);
-    } catch (err) {
-      if (!(err instanceof SealError)) throw err;
-      this.events.wrongPassphrase?.();
-      throw wrong();
-    }
-  }
-
-  /** The receipt; new moves to viewed (the creator has seen it), a vanished secret to expired or orphaned. */
-  async viewReceipt(metadataKey: string, actor: Actor): Promise<ReceiptSnapshot> {
-    if (!isWellFormedKey(metadataKey)) throw errors.unknownReceipt(metadataKey);
-    // One step reads the receipt and its secret's time left and moves a first view to viewed (for the owner only
-    // when RECEIPTS_OWNER_ONLY); the ownership check below then decides what the caller gets.
-    const found = await this.store.viewReceipt(metadataKey, this.viewerOf(actor));
-    if (!found) throw errors.unknownReceipt(metadataKey);
-    this.checkOwner(found.receipt, actor);
-    const { receipt, metadataTtl, secretTtl } = found;
-    if (UNREAD_STATES.includes(receipt.state) && secretTtl === null) {
-      const gone = goneState(receipt, this.now());
-      if (await this.store.transition(metadataKey, UNREAD_STATES, gone, this.now())) {
-        if (gone === 'expired') this.events.expired?.();
-        return { receipt: { ...receipt, state: gone, updated: this.now() }, metadataTtl, secretTtl };
-      }
-      // It moved under us (revealed or burned just now): report what it became.
-      return this.viewReceipt(metadataKey, actor);
-    }
-    return found;
-  }
-
   /** Destroys an unread secret; a protected one needs its passphrase. Answers the receipt after the burn. */
   async burn(metadataKey: string, passphrase: string | undefined, actor: Actor): Promise<ReceiptSnapshot> {
     const { receipt, metadataTtl } = await this.ownedReceipt(metadataKey, actor);
@@ -296,9 +252,7 @@ export class SecretsService {
     const claim = await this.store.claim(receipt.secretKey, settle);
     if (claim.status === 'missing') throw errors.secretGone(metadataKey);
     if (claim.status === 'protected') {
-      await this.checkPassphrase(receipt.secretKey, claim.secret.sealed, passphrase, claim.failedAttempts, claim.attemptsTtl, () =>
-        errors.incorrectPassphrase(),
-      );
+      await this.guard.open(receipt.secretKey, claim.secret.sealed, passphrase, claim, () => errors.incorrectPassphrase());
       if (!(await this.store.claimIfUnchanged(receipt.secretKey, claim.secret, settle))) throw errors.secretGone(metadataKey);
     }
     this.events.burned?.();
@@ -306,58 +260,24 @@ export class SecretsService {
   }
 
   /**
-   * The account's receipts that are still kept, newest first, at most RECENT_LIMIT; with `sinceSeconds` only those
-   * created since then.
+   * v2's burn: burns when the request commits; otherwise, or when the secret is already gone (maybe just now, by a
+   * concurrent request), answers the receipt as it is with `burned: false`. One that does not commit reads no
+   * passphrase and is refused only while the secret's guessing is locked.
    */
-  async recent(actor: Actor, sinceSeconds?: number): Promise<ReceiptSnapshot[]> {
-    if (!actor.isAccount) throw errors.notAuthorized();
-    const keys = await this.store.recent(actor.custid, this.config.recentLimit);
-    const found = await Promise.all(keys.map((k) => this.store.getReceipt(k)));
-    return found
-      .filter((f): f is NonNullable<typeof f> => f !== null && f.receipt.custid === actor.custid)
-      .filter((f) => sinceSeconds === undefined || f.receipt.created >= sinceSeconds)
-      .sort((a, b) => b.receipt.created - a.receipt.created)
-      .map((f) => ({ ...f, secretTtl: null }));
+  async burnIfCommitted(metadataKey: string, passphrase: string | undefined, actor: Actor, commit: boolean): Promise<BurnOutcome> {
+    if (commit) {
+      try {
+        return { burned: true, snapshot: await this.burn(metadataKey, passphrase, actor) };
+      } catch (err) {
+        if (!(err instanceof OtsError) || err.code !== 'secret_gone') throw err;
+      }
+    } else {
+      const { receipt } = await this.ownedReceipt(metadataKey, actor);
+      const look = UNREAD_STATES.includes(receipt.state) ? await this.store.inspect(receipt.secretKey) : null;
+      if (look) this.guard.checkUnlocked(look);
+    }
+    return { burned: false, snapshot: await this.viewReceipt(metadataKey, actor) };
   }
-
-  /** Sets a receipt's memo (plain text, at most MEMO_MAX_LENGTH characters); only its owning account may. */
-  async setMemo(metadataKey: string, memo: string, actor: Actor): Promise<ReceiptSnapshot> {
-    const found = await this.ownedReceipt(metadataKey, actor);
-    if (!actor.isAccount || found.receipt.custid !== actor.custid) throw errors.notMemoOwner();
-    const clean = plainText(memo).slice(0, MEMO_MAX_LENGTH);
-    if (!(await this.store.setMemo(metadataKey, clean))) throw errors.unknownReceipt(metadataKey);
-    return { ...found, receipt: { ...found.receipt, memo: clean }, secretTtl: null };
-  }
-
-  private async ownedReceipt(metadataKey: string, actor: Actor) {
-    if (!isWellFormedKey(metadataKey)) throw errors.unknownReceipt(metadataKey);
-    const found = await this.store.getReceipt(metadataKey);
-    if (!found) throw errors.unknownReceipt(metadataKey);
-    this.checkOwner(found.receipt, actor);
-    return found;
-  }
-
-  private checkOwner(receipt: ReceiptRecord, actor: Actor): void {
-    if (!mayView(receipt.custid, this.viewerOf(actor))) throw errors.notReceiptOwner(receipt.metadataKey);
-  }
-
-  /** Who a receipt is shown to, in mayView's terms: the actor's account with RECEIPTS_OWNER_ONLY, else anyone. */
-  private viewerOf(actor: Actor): string | undefined {
-    return this.config.receiptsOwnerOnly ? actor.custid : undefined;
-  }
-}
-
-/**
- * Seconds until a guessing window ends, from its counter's TTL: at least 1, since a window in its last second reads
- * as 0 (Redis rounds, the memory store floors) and is not a fresh window; the whole window if the TTL is unknown.
- */
-function retryAfter(ttl: number, window: number): number {
-  return ttl >= 0 ? Math.max(1, ttl) : window;
-}
-
-/** Text without tags, with runs of whitespace as one space. */
-function plainText(raw: string): string {
-  return raw.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
 }
 
 /** A share domain is kept only when it is a plain host name; anything else is dropped, never echoed. */

@@ -25,12 +25,17 @@ export type ClaimResult =
   /** Passphrase-protected: left in place; the caller checks the passphrase, then claims with claimIfUnchanged. */
   | { status: 'protected'; secret: StoredSecret; failedAttempts: number; attemptsTtl: number; receipt: ReceiptRecord | undefined };
 
-/** A look at a secret that never reads its sealed value: its passphrase flag, whole seconds left and receipt. */
+/**
+ * A look at a secret that never reads its sealed value: its passphrase flag, whole seconds left, receipt, and its
+ * failed passphrase attempts with their window's seconds left (as a claim answers them), to tell whether it is locked.
+ */
 export interface SecretLook {
   passphraseProtected: boolean;
   ttl: number;
   metadataKey: string;
   receipt: ReceiptRecord | undefined;
+  failedAttempts: number;
+  attemptsTtl: number;
 }
 
 export interface SecretStore {

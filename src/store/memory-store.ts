@@ -107,7 +107,9 @@ export class MemorySecretStore implements SecretStore {
     const secret = raw && decodeRecord(raw);
     if (!secret) return null;
     const { metadataKey, passphraseProtected } = secret;
-    return { metadataKey, passphraseProtected, ttl: this.secretMap.ttl(secretKey), receipt: (await this.getReceipt(metadataKey))?.receipt };
+    const receipt = (await this.getReceipt(metadataKey))?.receipt;
+    const failedAttempts = this.attempts.get(secretKey) ?? 0;
+    return { metadataKey, passphraseProtected, ttl: this.secretMap.ttl(secretKey), receipt, failedAttempts, attemptsTtl: this.attempts.ttl(secretKey) };
   }
 
   async setMemo(metadataKey: string, memo: string): Promise<boolean> {

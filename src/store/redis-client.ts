@@ -16,7 +16,7 @@ export interface OtsRedisCommands {
   otsAddRecent(recent: string, score: number, member: string, keep: number, ttl: number): Promise<number>;
   otsSetReceiptField(receipt: string, field: string, value: string): Promise<number>;
   /** The Buffer variant (`otsInspect` is defined below): the record's head is binary. */
-  otsInspectBuffer(secret: string, receiptPrefix: string, headEnd: number): Promise<[Buffer, number, Buffer[]] | null>;
+  otsInspectBuffer(secret: string, attempts: string, receiptPrefix: string, headEnd: number): Promise<[Buffer, number, Buffer[], number, number] | null>;
   otsViewReceipt(receipt: string, secretPrefix: string, secretSuffix: string, viewer: string): Promise<[string[], number, number] | null>;
   otsRateTake(counter: string, windowMs: number, units: number, limit: number): Promise<[number, number, number]>;
 }
@@ -72,7 +72,7 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsFailedAttempt', { numberOfKeys: 1, lua: scripts.FAILED_ATTEMPT });
   redis.defineCommand('otsAddRecent', { numberOfKeys: 1, lua: scripts.ADD_RECENT });
   redis.defineCommand('otsSetReceiptField', { numberOfKeys: 1, lua: scripts.SET_RECEIPT_FIELD });
-  redis.defineCommand('otsInspect', { numberOfKeys: 1, lua: scripts.INSPECT });
+  redis.defineCommand('otsInspect', { numberOfKeys: 2, lua: scripts.INSPECT });
   redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });
   redis.defineCommand('otsRateTake', { numberOfKeys: 1, lua: scripts.RATE_TAKE });
   return redis as OtsRedis;

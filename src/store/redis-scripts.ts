@@ -161,15 +161,19 @@ redis.call('HSET', receipt, field, value)
 return 1
 `;
 
-/** A look that never reads the sealed value: the record's head, its PTTL and its receipt's fields; nil when gone. */
+/**
+ * A look that never reads the sealed value: the record's head, its PTTL, its receipt's fields and its failed
+ * passphrase attempts with their window's seconds left (whether guessing is locked); nil when gone.
+ */
 export const INSPECT = `
-local secret = KEYS[1]
+local secret, attempts = KEYS[1], KEYS[2]
 local receiptPrefix, headEnd = ARGV[1], ARGV[2]
 local head = redis.call('GETRANGE', secret, 0, headEnd)
 if head == '' then return nil end
 local metadataKey = string.match(head, '^.([0-9a-z]+):')
 local receipt = metadataKey and redis.call('HGETALL', receiptPrefix .. metadataKey) or {}
-return {head, redis.call('PTTL', secret), receipt}
+local failed = tonumber(redis.call('GET', attempts) or '0')
+return {head, redis.call('PTTL', secret), receipt, failed, redis.call('TTL', attempts)}
 `;
 
 /**

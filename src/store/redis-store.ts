@@ -132,12 +132,13 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async inspect(secretKey: string): Promise<SecretLook | null> {
-    const out = await read(this.redis.otsInspectBuffer(this.keys.secret(secretKey), this.keys.receipt(''), RECORD_HEAD_BYTES), this.waits);
+    const [secret, attempts] = [this.keys.secret(secretKey), this.keys.attempts(secretKey)];
+    const out = await read(this.redis.otsInspectBuffer(secret, attempts, this.keys.receipt(''), RECORD_HEAD_BYTES), this.waits);
     if (!out) return null;
-    const [head, pttl, receiptFields] = out;
+    const [head, pttl, receiptFields, failedAttempts, attemptsTtl] = out;
     const found = decodeHead(head);
     if (!found || pttl < 0) return null;
-    return { ...found, ttl: wholeSeconds(pttl), receipt: receiptOf(found.metadataKey, receiptFields) };
+    return { ...found, ttl: wholeSeconds(pttl), receipt: receiptOf(found.metadataKey, receiptFields), failedAttempts, attemptsTtl };
   }
 
   async setMemo(metadataKey: string, memo: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-// One store under three APIs (../shared/ots-v2-api.md §0, §4, §8 items 55 and 65): a secret made through any
+// One store under three APIs (the v2 contract of docs/api-v2.md, §0, §4, §8 items 55 and 65): a secret made through any
 // version is readable, revealable and burnable through the others with the same keys, the states map as §4 says
 // (v1 new/viewed = v2 new, received = revealed), and of reveals sent through several versions at once exactly one
 // succeeds. Through a real socket on both stores.

@@ -361,7 +361,7 @@ export function shownSecret(f: ReceiptFacts) {
   return {
     success: true,
     record: secretRecord(f),
-    details: { continue: false, is_owner: false, show_secret: false, correct_passphrase: true, display_lines: 4, one_liner: null },
+    details: { continue: false, is_owner: false, show_secret: false, display_lines: 4, one_liner: null },
   };
 }
 
@@ -374,7 +374,6 @@ export function revealedSecret(f: ReceiptFacts, value: string) {
       continue: true,
       is_owner: false,
       show_secret: true,
-      correct_passphrase: true,
       display_lines: expect.any(Number),
       one_liner: !value.includes('\n'),
     },
@@ -384,4 +383,35 @@ export function revealedSecret(f: ReceiptFacts, value: string) {
 /** GET /secret/:id/status of an unread secret. */
 export function secretStatus(f: ReceiptFacts) {
   return { success: true, record: secretRecord(f), details: { current_expiration: intBetween(f.ttl - 10, f.ttl) } };
+}
+
+/** The kinds of caller a route table lists: nobody in particular, an account by Basic, Basic with a wrong token. */
+export const TABLE_CALLERS = {
+  anonymous: undefined,
+  account: ALICE,
+  'wrong credentials': { email: ALICE.email, token: 'not-the-token' },
+} satisfies Record<string, As | undefined>;
+export type TableCaller = keyof typeof TABLE_CALLERS;
+
+/** One row of a route table: `METHOD path`, the caller, the status, the body (exact for an error), what is sent. */
+export type TableRow = [route: string, caller: TableCaller, status: number, body: object, sent?: unknown];
+
+/**
+ * Sends a route table's row and checks its answer: a 200 matches `body`'s fields, anything else is exactly `body`.
+ * In the path and the JSON body, `:secret` and `:receipt` stand for a secret made anonymously for this row,
+ * `:own-receipt` for the receipt of one the account made.
+ */
+export async function checkTableRow(s: SocketApp, [route, caller, status, body, sent]: TableRow): Promise<void> {
+  const [method, template] = route.split(' ') as [string, string];
+  const text = `${template} ${sent === undefined ? '' : JSON.stringify(sent)}`;
+  const made = text.includes(':secret') || text.includes(':receipt') ? await conceal(s, `${V2}/guest`, { secret: 'table' }) : undefined;
+  const own = text.includes(':own-receipt') ? await conceal(s, V2, { secret: 'table' }, ALICE) : undefined;
+  const fill = (t: string) =>
+    t.replaceAll(':own-receipt', own?.receiptKey ?? '').replaceAll(':secret', made?.secretKey ?? '').replaceAll(':receipt', made?.receiptKey ?? '');
+  const reply = await send(s, method, fill(template), {
+    as: TABLE_CALLERS[caller],
+    ...(sent === undefined ? {} : { body: fill(JSON.stringify(sent)), contentType: 'application/json' }),
+  });
+  if (status === 200) expect(ok(reply)).toMatchObject(body);
+  else expectError(reply, status, body as Record<string, unknown>);
 }

@@ -1,7 +1,8 @@
-// The Onetime Secret v2 wire contract (../shared/ots-v2-api.md §1 routes, §8 items 1–80, as settled by §10 and
-// docs/api-v2.md) through a real socket on both stores. Read top to bottom: meta and routing, conceal, generate,
-// show and status, reveal, receipt, burn, recent and memo, errors; then the apps configured otherwise (owner-only
-// receipts, no anonymous creation, a store that is down, an unexpected failure, expiry).
+// The Onetime Secret v2 wire contract (the v2 contract of docs/api-v2.md: §1 routes, §8 items 1–80, as settled by
+// §10) through a real socket on both stores. Read top to bottom: the route table (route × caller → status and body),
+// then meta and routing, conceal, generate, show and status, reveal, receipt, burn, recent and memo, errors; then the
+// apps configured otherwise (owner-only receipts, no anonymous creation, a store that is down, an unexpected failure,
+// expiry). The passphrase gate and batches have their own files (passphrase-gate, batches .test.ts).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/store/redis-client.js';
@@ -11,6 +12,7 @@ import { ALICE, BOB, STORE_KINDS, type StoreKind } from '../support/app.js';
 import { freePort } from '../support/redis-server.js';
 import {
   byAccountId,
+  checkTableRow,
   conceal,
   DOUBLE_CHECK_PASSPHRASE,
   expectError,
@@ -47,12 +49,67 @@ import {
   V2,
   V3,
   type Made,
+  type TableRow,
 } from './socket.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const KEY = expect.stringMatching(/^[0-9a-z]{31}$/);
 const MAX_ATTEMPTS = 3; // PASSPHRASE_MAX_ATTEMPTS of the main app
 const NOT_YOURS_MEMO = { error: 'Not authorized to update this receipt', error_type: 'Unauthorized' };
+
+/**
+ * Every v2 route by every kind of caller (socket.ts TABLE_CALLERS): the status and the body (exactly, for an error;
+ * the fields that tell callers apart, for a 200). `:secret` and `:receipt` are a secret made anonymously for the row,
+ * `:own-receipt` one the account made. The sections below pin each body whole.
+ */
+const ROUTE_TABLE: TableRow[] = [
+  ['GET /api/v2/status', 'anonymous', 200, { success: true, status: 'nominal' }],
+  ['GET /api/v2/status', 'account', 200, { success: true, status: 'nominal' }],
+  ['GET /api/v2/status', 'wrong credentials', 200, { success: true, status: 'nominal' }],
+  ['GET /api/v2/version', 'anonymous', 200, { success: true }],
+  ['GET /api/v2/version', 'wrong credentials', 200, { success: true }],
+  ['GET /api/v2/supported-locales', 'wrong credentials', 200, { default_locale: 'en' }],
+  ['POST /api/v2/secret/conceal', 'anonymous', 200, { record: { receipt: { custid: null } } }, { secret: { secret: 'x' } }],
+  ['POST /api/v2/secret/conceal', 'account', 200, { record: { receipt: { custid: ALICE.email } } }, { secret: { secret: 'x' } }],
+  ['POST /api/v2/secret/conceal', 'wrong credentials', 401, NOT_AUTHORIZED, { secret: { secret: 'x' } }],
+  ['POST /api/v2/secret/generate', 'anonymous', 200, { details: { kind: 'generate' } }, { secret: {} }],
+  ['POST /api/v2/secret/generate', 'account', 200, { record: { receipt: { custid: ALICE.email } } }, { secret: {} }],
+  ['POST /api/v2/secret/generate', 'wrong credentials', 401, NOT_AUTHORIZED, { secret: {} }],
+  ['POST /api/v2/guest/secret/conceal', 'account', 200, { record: { receipt: { custid: null } } }, { secret: { secret: 'x' } }],
+  ['POST /api/v2/guest/secret/conceal', 'wrong credentials', 200, { record: { receipt: { custid: null } } }, { secret: { secret: 'x' } }],
+  ['GET /api/v2/secret/:secret', 'anonymous', 200, { details: { show_secret: false } }],
+  ['GET /api/v2/secret/:secret', 'account', 200, { details: { show_secret: false, is_owner: false } }],
+  ['GET /api/v2/secret/:secret', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['POST /api/v2/secret/:secret/reveal', 'anonymous', 200, { record: { secret_value: 'table' } }, { continue: true }],
+  ['POST /api/v2/secret/:secret/reveal', 'account', 200, { record: { secret_value: 'table' } }, { continue: true }],
+  ['POST /api/v2/secret/:secret/reveal', 'wrong credentials', 401, NOT_AUTHORIZED, { continue: true }],
+  ['POST /api/v2/guest/secret/:secret/reveal', 'wrong credentials', 200, { record: { secret_value: 'table' } }, { continue: true }],
+  ['GET /api/v2/secret/:secret/status', 'anonymous', 200, { record: { state: 'new' } }],
+  ['GET /api/v2/secret/:secret/status', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['POST /api/v2/secret/status', 'anonymous', 200, { count: 1 }, { identifiers: ':secret' }],
+  ['POST /api/v2/secret/status', 'account', 200, { count: 1 }, { identifiers: ':secret' }],
+  ['POST /api/v2/secret/status', 'wrong credentials', 401, NOT_AUTHORIZED, { identifiers: ':secret' }],
+  ['GET /api/v2/receipt/recent', 'anonymous', 401, NOT_AUTHORIZED],
+  ['GET /api/v2/receipt/recent', 'account', 200, { custid: ALICE.email }],
+  ['GET /api/v2/receipt/recent', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['GET /api/v2/receipt/:receipt', 'anonymous', 200, { record: { state: 'new' } }],
+  ['GET /api/v2/receipt/:receipt', 'account', 200, { record: { state: 'new' } }],
+  ['GET /api/v2/receipt/:receipt', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['GET /api/v2/guest/receipt/:receipt', 'wrong credentials', 200, { record: { state: 'new' } }],
+  ['PATCH /api/v2/receipt/:own-receipt', 'anonymous', 401, NOT_YOURS_MEMO, { memo: 'm' }],
+  ['PATCH /api/v2/receipt/:own-receipt', 'account', 200, { record: { memo: 'm' } }, { memo: 'm' }],
+  ['PATCH /api/v2/receipt/:own-receipt', 'wrong credentials', 401, NOT_AUTHORIZED, { memo: 'm' }],
+  ['PATCH /api/v2/receipt/:receipt', 'account', 401, NOT_YOURS_MEMO, { memo: 'm' }],
+  ['POST /api/v2/receipt/:receipt/burn', 'anonymous', 200, { success: true, record: { state: 'burned' } }, { continue: true }],
+  ['POST /api/v2/receipt/:receipt/burn', 'account', 200, { success: true, record: { state: 'burned' } }, { continue: true }],
+  ['POST /api/v2/receipt/:receipt/burn', 'wrong credentials', 401, NOT_AUTHORIZED, { continue: true }],
+  ['POST /api/v2/guest/receipt/:receipt/burn', 'wrong credentials', 200, { success: true }, { continue: true }],
+];
+
+describe.each(STORE_KINDS)('v2 route table (%s store)', (kind) => {
+  const s = serve(kind);
+  it.each(ROUTE_TABLE)('%s by %s → %i', async (...row) => checkTableRow(s, row));
+});
 
 describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
   // The service's clock, moved only where ordering needs it; Redis TTLs still run on real time.
@@ -437,12 +494,12 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expect(ok(await revealV2(s, V2, m.secretKey)).record.secret_value).toBe('still here');
     });
 
-    it('a passphrase secret: has_passphrase true, correct_passphrase false (true with the right one in the query)', async () => {
+    it('a passphrase secret: has_passphrase true; no correct_passphrase, whatever the query says (the passphrase gate)', async () => {
       const m = await conceal(s, V2, { secret: 'guarded', passphrase: 'right one' });
       const shown = ok(await get(s, `${V2}/secret/${m.secretKey}`));
       expect(shown.record.has_passphrase).toBe(true);
-      expect(shown.details.correct_passphrase).toBe(false);
-      expect(ok(await get(s, `${V2}/secret/${m.secretKey}?passphrase=right%20one`)).details.correct_passphrase).toBe(true);
+      expect(shown.details).not.toHaveProperty('correct_passphrase');
+      expect(ok(await get(s, `${V2}/secret/${m.secretKey}?passphrase=right%20one`)).details).toEqual(shown.details);
     });
 
     it('an unknown secret → 404 RecordNotFound, JSON even for Accept: text/html', async () => {
@@ -526,12 +583,12 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expect(ok(await revealV2(s, V2, m.secretKey, { passphrase: 'right one' })).record.secret_value).toBe('guarded');
     });
 
-    it('wrong passphrases on show, reveal and burn share one limit per secret', async () => {
+    it('wrong passphrases on reveal and burn share one limit per secret; a show never counts', async () => {
       const m = await conceal(s, V2, { secret: 'guarded', passphrase: 'right one' });
-      const shown = ok(await get(s, `${V2}/secret/${m.secretKey}?passphrase=show%20guess`));
-      expect(shown.details.correct_passphrase).toBe(false);
       expectError(await revealV2(s, V2, m.secretKey, { passphrase: 'reveal guess' }), 422, INCORRECT_PASSPHRASE);
       expectError(await post(s, `${V2}/receipt/${m.receiptKey}/burn`, { passphrase: 'burn guess' }), 422, DOUBLE_CHECK_PASSPHRASE);
+      expect(ok(await get(s, `${V2}/secret/${m.secretKey}?passphrase=show%20guess`)).details.show_secret).toBe(false);
+      expectError(await revealV2(s, `${V2}/guest`, m.secretKey, { passphrase: 'third guess' }), 422, INCORRECT_PASSPHRASE);
       expect((await revealV2(s, `${V2}/guest`, m.secretKey, { passphrase: 'right one' })).status).toBe(429);
     });
 
@@ -873,6 +930,14 @@ describe.each(STORE_KINDS)('v2 wire contract (%s store)', (kind) => {
       expectError(await patch(s, `${V2}/receipt/${anonymous.receiptKey}`, { memo: 'x' }, ALICE), 401, NOT_YOURS_MEMO);
       expectError(await patch(s, `${V2}/receipt/${UNKNOWN_KEY}`, { memo: 'x' }, ALICE), 404, UNKNOWN_RECEIPT);
       expect((await receiptOf(m.receiptKey)).record.memo).toBeNull();
+    });
+
+    it('a refused PATCH without memo changes nothing: the receipt is still unseen by its creator', async () => {
+      const m = await conceal(s, V2, { secret: 'memo' }, ALICE);
+      expectError(await patch(s, `${V2}/receipt/${m.receiptKey}`, {}, BOB), 401, NOT_YOURS_MEMO);
+      expectError(await patch(s, `${V2}/receipt/${m.receiptKey}`, {}), 401, NOT_YOURS_MEMO);
+      // The stored state (v2 says new for viewed too): a view of the receipt would have moved it to viewed.
+      expect((await s.store.secrets.getReceipt(m.receiptKey))?.receipt.state).toBe('new');
     });
   });
 

@@ -1,10 +1,12 @@
-// The v3 guest routes (../shared/ots-v2-api.md §1.1, §3.8, §8 items 81–84, §10.9) through a real socket on both
-// stores. Read top to bottom: meta, the guest secret routes, the guest receipt routes and the batch, the secret
-// status routes, the session-only routes (401), then the apps configured otherwise.
+// The v3 guest routes (the v2 contract of docs/api-v2.md: §1.1, §3.8, §8 items 81–84, §10.9) through a real socket
+// on both stores. Read top to bottom: the route table (route × caller → status and body), meta, the guest secret
+// routes, the guest receipt routes and the batch, the secret status routes, the session-only routes (401), then the
+// apps configured otherwise.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, BOB, STORE_KINDS } from '../support/app.js';
 import {
+  checkTableRow,
   conceal,
   expectError,
   expectNativeTypes,
@@ -30,12 +32,44 @@ import {
   V2,
   V3,
   type Made,
+  type TableRow,
 } from './socket.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const GUEST = `${V3}/guest`;
 const SESSION_ONLY = { error: 'Session authentication required', error_type: 'Unauthorized' };
 const TOO_MANY = { error: 'Too many identifiers (max 25)', error_type: 'FormError', field: 'identifiers' };
+
+/**
+ * Every v3 route by every kind of caller (socket.ts TABLE_CALLERS): the status and the body (exactly, for an error;
+ * the fields that tell callers apart, for a 200). The guest and status routes ignore credentials, even wrong ones;
+ * the session routes refuse everyone. `:secret` and `:receipt` are a secret made anonymously for the row.
+ */
+const ROUTE_TABLE: TableRow[] = [
+  ['GET /api/v3/status', 'anonymous', 200, { status: 'nominal' }],
+  ['GET /api/v3/status', 'wrong credentials', 200, { status: 'nominal' }],
+  ['GET /api/v3/version', 'account', 200, { locale: 'en' }],
+  ['GET /api/v3/supported-locales', 'wrong credentials', 200, { default_locale: 'en' }],
+  ...(['anonymous', 'account', 'wrong credentials'] as const).flatMap((caller): TableRow[] => [
+    ['POST /api/v3/guest/secret/conceal', caller, 200, { record: { receipt: { owner_id: null } } }, { secret: { secret: 'x' } }],
+    ['POST /api/v3/guest/secret/generate', caller, 200, { details: { kind: 'generate' } }, { secret: {} }],
+    ['GET /api/v3/guest/secret/:secret', caller, 200, { details: { show_secret: false } }],
+    ['POST /api/v3/guest/secret/:secret/reveal', caller, 200, { record: { secret_value: 'table' } }, { continue: true }],
+    ['GET /api/v3/guest/receipt/:receipt', caller, 200, { record: { state: 'new' } }],
+    ['POST /api/v3/guest/receipt/:receipt/burn', caller, 200, { success: true, record: { state: 'burned' } }, { continue: true }],
+    ['POST /api/v3/guest/receipts', caller, 200, { count: 1 }, { identifiers: [':receipt'] }],
+    ['GET /api/v3/secret/:secret/status', caller, 200, { record: { state: 'new' } }],
+    ['POST /api/v3/secret/status', caller, 200, { count: 1 }, { identifiers: ':secret' }],
+    ['POST /api/v3/secret/conceal', caller, 401, SESSION_ONLY, { secret: { secret: 'x' } }],
+    ['GET /api/v3/receipt/recent', caller, 401, SESSION_ONLY],
+    ['GET /api/v3/receipt/:receipt', caller, 401, SESSION_ONLY],
+  ]),
+];
+
+describe.each(STORE_KINDS)('v3 route table (%s store)', (kind) => {
+  const s = serve(kind);
+  it.each(ROUTE_TABLE)('%s by %s → %i', async (...row) => checkTableRow(s, row));
+});
 
 describe.each(STORE_KINDS)('v3 wire contract (%s store)', (kind) => {
   const clockMs = Date.now();

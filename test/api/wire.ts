@@ -1,7 +1,7 @@
 // Small helpers for the API wire tests: send a request the way clients do, and check the contract's shapes.
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import type { ReceiptView } from '../../src/domain/receipt.js';
+import type { ReceiptView } from '../../src/api/v1/receipt-view.js';
 import { basic, type TestApp } from '../support/app.js';
 
 export type Response = LightMyRequestResponse;

@@ -2,7 +2,8 @@
 // smuggling), TTL parsing and clamping (overflow, negatives, garbage), and the receipt view (leaking a key).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { receiptView, recentView, STATES, type ReceiptRecord } from '../../src/domain/receipt.js';
+import { receiptView, recentView } from '../../src/api/v1/receipt-view.js';
+import { STATES, type ReceiptRecord } from '../../src/domain/receipt.js';
 import { clampTtl, parseTtl, type TtlLimits } from '../../src/domain/ttl.js';
 import { flatten, mergeParams } from '../../src/plugins/params.js';
 

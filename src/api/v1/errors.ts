@@ -1,4 +1,4 @@
-// v1's words for every error code (../shared/ots-v1-api.md §5): the exact message clients match on and the status
+// v1's words for every error code (the v1 contract of docs/api-v1.md, §5): the exact message clients match on and the status
 // a modern API would use. Sent as HTTP 404 with `X-OTS-Intended-Status` (compat) or with that status (intended).
 import type { FastifyReply } from 'fastify';
 import type { ErrorCode, OtsError } from '../../domain/errors.js';

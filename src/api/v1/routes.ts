@@ -1,7 +1,7 @@
-// The v1 route table (../shared/ots-v1-api.md §1): flat parameters in, the classic receipt shapes out.
+// The v1 route table (the v1 contract of docs/api-v1.md, §1): flat parameters in, the classic receipt shapes out.
 import { shortKey } from '../../domain/keys.js';
 import { passwordLength } from '../../domain/password.js';
-import { receiptView, recentView } from '../../domain/receipt.js';
+import { receiptView, recentView } from './receipt-view.js';
 import type { SecretsService } from '../../domain/secrets-service.js';
 import type { Store } from '../../domain/store.js';
 import { keyParam, type ApiRoute } from '../route.js';

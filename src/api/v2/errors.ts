@@ -1,4 +1,4 @@
-// v2's and v3's words for every error code (../shared/ots-v2-api.md §5, ADR-013): `{error, error_type, …}` with
+// v2's and v3's words for every error code (the v2 contract of docs/api-v2.md, §5, ADR-013): `{error, error_type, …}` with
 // the real HTTP status, always JSON.
 import type { FastifyReply } from 'fastify';
 import type { ErrorCode, OtsError } from '../../domain/errors.js';

@@ -1,4 +1,4 @@
-// v2/v3 requests (../shared/ots-v2-api.md §2): the query string, a form body and a JSON object body merged (the
+// v2/v3 requests (the v2 contract of docs/api-v2.md, §2): the query string, a form body and a JSON object body merged (the
 // body wins), form keys nested Rack-style (`secret[ttl]=60` is `{"secret":{"ttl":60}}`), JSON `null` as absent,
 // and the create payload nested under `secret`. This file turns them into the service's inputs.
 import type { FastifyRequest } from 'fastify';

@@ -1,7 +1,8 @@
-// The v2 route table (../shared/ots-v2-api.md §1), whose handlers v3 shares (api/v3/routes.ts): requests translated to the service's calls (params.ts), results to v2/v3 records (shapes.ts).
+// The v2 route table (docs/api-v2.md, Routes), whose handlers v3 shares (api/v3/routes.ts): requests translated to
+// the service's calls (params.ts), results to v2/v3 records (shapes.ts). The rules are the service's.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errors, OtsError } from '../../domain/errors.js';
-import { RECENT_WINDOW_SECONDS, type SecretsService } from '../../domain/secrets-service.js';
+import { errors } from '../../domain/errors.js';
+import { BATCH_MAX, type SecretsService } from '../../domain/secrets-service.js';
 import type { Store } from '../../domain/store.js';
 import { keyParam, type ApiRoute, type AuthMode } from '../route.js';
 import { storeStatus } from '../status.js';
@@ -19,19 +20,23 @@ export interface V2Deps {
   locales: readonly string[];
   /** VERSION_REQUIRES_AUTH: /version needs credentials, as upstream since v0.26.6. */
   versionRequiresAuth: boolean;
-  now?: () => number;
 }
 
-/** Most identifiers one batch request may name (v3's /guest/receipts). */
-export const BATCH_MAX = 25;
-
 const LOCALE = 'en';
+
+/**
+ * What a batch costs its caller's budget (docs/api-v2.md): one unit per identifier, so a batch never buys more
+ * lookups than single calls would; an empty batch, or one over the cap (refused), costs one like any request.
+ */
+export function batchUnits(req: FastifyRequest): number {
+  const count = identifiers(v2Params(req).identifiers).length;
+  return count <= BATCH_MAX ? Math.max(count, 1) : 1;
+}
 
 export function v2Handlers(deps: V2Deps, version: Version) {
   const { service, publicUrl } = deps;
   const host = ownHost(publicUrl);
-  const nowSeconds = () => Math.floor((deps.now ?? Date.now)() / 1000);
-  const isOwner = (req: FastifyRequest, custid: string) => req.actor.isAccount && req.actor.custid === custid;
+  const isOwner = (req: FastifyRequest, custid: string) => service.isOwner(custid, req.actor);
 
   const created = async (req: FastifyRequest, kind: 'conceal' | 'generate') => {
     const params = v2Params(req);
@@ -58,22 +63,9 @@ export function v2Handlers(deps: V2Deps, version: Version) {
   /** The v2 meta routes carry `success`; v3's do not (§3.8). */
   const meta = <T extends object>(body: T) => (version === 'v2' ? { success: true, ...body } : body);
 
-  /** A burn that burned nothing answers the receipt as it is, with `success: false`. */
-  const notBurned = async (req: FastifyRequest, key: string) => {
-    const as = await service.viewReceipt(key, req.actor);
-    return { success: false, ...burnView(as.receipt, version, publicUrl) };
-  };
-
-  /** A secret's facts, or RecordNotFound. */
-  const inspected = async (key: string) => {
-    const info = await service.inspect(key);
-    if (!info) throw errors.unknownSecret(key);
-    return info;
-  };
-
-  /** A look that does not reveal: the same answer whatever passphrase was sent (§11.1). */
+  /** A look that does not reveal: the same answer whatever passphrase was sent (the passphrase gate). */
   const lookAt = async (req: FastifyRequest, key: string) => {
-    const info = await inspected(key);
+    const info = await service.look(key);
     return {
       success: true,
       record: secretRecord(info),
@@ -111,9 +103,7 @@ export function v2Handlers(deps: V2Deps, version: Version) {
     },
 
     statusList: async (req: FastifyRequest) => {
-      const ids = identifiers(v2Params(req).identifiers);
-      const found = await Promise.all(ids.map((id) => service.inspect(id)));
-      const records = found.filter((f) => f !== null).map((info) => secretRecord(info));
+      const records = (await service.inspectMany(identifiers(v2Params(req).identifiers))).map((info) => secretRecord(info));
       return { success: true, records, count: records.length };
     },
 
@@ -122,38 +112,24 @@ export function v2Handlers(deps: V2Deps, version: Version) {
       ...receiptView(await service.viewReceipt(keyParam(req), req.actor), version, publicUrl),
     }),
 
-    /** Burns unless `continue` is explicitly not true (§9); answers the receipt as it then is. */
+    /** Commits unless `continue` is explicitly not true (§9); answers the receipt as it then is. */
     burn: async (req: FastifyRequest) => {
-      const key = keyParam(req);
       const params = v2Params(req);
-      if (flag(params.continue) === false) return notBurned(req, key);
-      try {
-        const burned = await service.burn(key, text(params.passphrase), req.actor);
-        return { success: true, ...burnView(burned.receipt, version, publicUrl) };
-      } catch (err) {
-        // Already revealed or burned (maybe just now, by a concurrent request): nothing to burn.
-        if (!(err instanceof OtsError) || err.code !== 'secret_gone') throw err;
-        return notBurned(req, key);
-      }
+      const commit = flag(params.continue) !== false;
+      const { burned, snapshot } = await service.burnIfCommitted(keyParam(req), text(params.passphrase), req.actor, commit);
+      return { success: burned, ...burnView(snapshot.receipt, version, publicUrl) };
     },
 
     updateMemo: async (req: FastifyRequest) => {
-      const key = keyParam(req);
-      const memo = text(v2Params(req).memo);
-      const updated = memo === undefined ? await service.viewReceipt(key, req.actor) : await service.setMemo(key, memo, req.actor);
-      if (memo === undefined && !isOwner(req, updated.receipt.custid)) throw errors.notMemoOwner();
+      const updated = await service.setMemo(keyParam(req), text(v2Params(req).memo), req.actor);
       return { success: true, record: receiptRecord(updated.receipt, version) };
     },
 
     recent: async (req: FastifyRequest) => {
       const scope = text(v2Params(req).scope);
       if (scope === 'domain') throw errors.invalidDomain();
-      const now = nowSeconds();
-      const since = now - RECENT_WINDOW_SECONDS;
-      // Newest change first (a receipt moves up when its secret is revealed or burned).
-      const records = (await service.recent(req.actor, since))
-        .sort((a, b) => b.receipt.updated - a.receipt.updated)
-        .map((s) => receiptRecord(s.receipt, version));
+      const { since, now, receipts } = await service.recentlyChanged(req.actor);
+      const records = receipts.map((s) => receiptRecord(s.receipt, version));
       return {
         success: true,
         custid: req.actor.custid,
@@ -174,17 +150,8 @@ export function v2Handlers(deps: V2Deps, version: Version) {
 
     /** v3's batch of receipts: unknown (or refused) ones are left out. */
     receipts: async (req: FastifyRequest) => {
-      const ids = identifiers(v2Params(req).identifiers);
-      if (ids.length > BATCH_MAX) throw errors.tooManyIdentifiers(BATCH_MAX);
-      const found = await Promise.all(
-        ids.map((id) =>
-          service.viewReceipt(id, req.actor).catch((err: unknown) => {
-            if (err instanceof OtsError && (err.code === 'unknown_receipt' || err.code === 'not_receipt_owner')) return null;
-            throw err;
-          }),
-        ),
-      );
-      const records = found.filter((f) => f !== null).map((s) => receiptRecord(s.receipt, version));
+      const found = await service.viewReceipts(identifiers(v2Params(req).identifiers), req.actor);
+      const records = found.map((s) => receiptRecord(s.receipt, version));
       return { success: true, records, count: records.length };
     },
 
@@ -209,7 +176,7 @@ export function v2Routes(deps: V2Deps): ApiRoute[] {
     ...secretRoutes(h, 'basic+anon', ''),
     ...secretRoutes(h, 'anon', '/guest'),
     { method: 'GET', path: '/secret/:key/status', auth: 'basic+anon', rate: 'reveal', schema: schemas.secretStatus, handler: h.secretStatus },
-    { method: 'POST', path: '/secret/status', auth: 'basic+anon', rate: 'reveal', schema: schemas.statusList, handler: h.statusList },
+    { method: 'POST', path: '/secret/status', auth: 'basic+anon', rate: 'reveal', rateUnits: batchUnits, schema: schemas.statusList, handler: h.statusList },
     {
       method: 'GET',
       path: '/receipt/recent',
@@ -255,7 +222,6 @@ export function receiptRoutes(h: Handlers, auth: AuthMode, prefix: string, alias
       aliases: aliasBases.map((b) => `${b}/:key`),
       auth,
       rate: 'receipt',
-     
       schema: s.showReceipt,
       handler: h.showReceipt,
     },

@@ -98,7 +98,8 @@ export const secretStatus: FastifySchema = {
 export const statusList: FastifySchema = {
   tags: [TAG.secrets],
   summary: 'States of several secrets',
-  description: 'Unknown keys are left out; order follows the request.',
+  description:
+    'At most 25 identifiers (array or CSV), each costing one unit of the reveal budget; unknown keys are left out; order follows the request.',
   security: anyCaller,
   ...jsonBody({ identifiers: { type: ['string', 'array'], items: { type: 'string' }, description: 'CSV or array.' } }, 'The keys.'),
   response: answer('The known secrets.', { records: { type: 'array', items: secret }, count: { type: 'integer' } }),
@@ -152,7 +153,7 @@ export const recent: FastifySchema = {
 export const receiptsBatch: FastifySchema = {
   tags: [TAG.receipts],
   summary: 'Several receipts at once (v3)',
-  description: 'At most 25 identifiers (array or CSV); unknown ones are left out.',
+  description: 'At most 25 identifiers (array or CSV), each costing one unit of the receipt budget; unknown ones are left out.',
   security: [{}],
   ...jsonBody({ identifiers: { type: ['string', 'array'], items: { type: 'string' } } }, 'The receipt keys.'),
   response: answer('The receipts.', { records: { type: 'array', items: receipt }, count: { type: 'integer' } }),

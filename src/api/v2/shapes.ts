@@ -1,9 +1,9 @@
-// v2's and v3's response records (../shared/ots-v2-api.md §3): the secret record, the receipt record and the
+// v2's and v3's response records (the v2 contract of docs/api-v2.md, §3): the secret record, the receipt record and the
 // extra fields of a single receipt, with native JSON types throughout. v3 differs only in the receipt's owner
 // and recipients fields (§3.8).
 import { ANONYMOUS_CUSTID, receiptTtlOf, type ReceiptRecord } from '../../domain/receipt.js';
 import type { ReceiptSnapshot, SecretInfo } from '../../domain/secrets-service.js';
-import { isDestroyed, v2State } from '../../domain/states.js';
+import { isDestroyed, v2State } from './states.js';
 
 export type Version = 'v2' | 'v3';
 

@@ -1,9 +1,9 @@
-// The v3 route table (../shared/ots-v2-api.md §1.1): the guest routes, the secret status routes and meta, on v2's
+// The v3 route table (docs/api-v2.md, Routes): the guest routes, the secret status routes and meta, on v2's
 // handlers with v3's shapes (no `record.metadata`, no `custid`, recipients as a list). Upstream serves the other v3
 // routes to browser sessions only: here they answer 401 in the v3 error shape.
 import { errors } from '../../domain/errors.js';
 import type { ApiRoute } from '../route.js';
-import { metaRoutes, receiptRoutes, secretRoutes, v2Handlers, type V2Deps } from '../v2/routes.js';
+import { batchUnits, metaRoutes, receiptRoutes, secretRoutes, v2Handlers, type V2Deps } from '../v2/routes.js';
 import * as v2Schemas from '../v2/schemas.js';
 
 const schemas = v3Tagged(v2Schemas);
@@ -24,9 +24,9 @@ export function v3Routes(deps: V2Deps): ApiRoute[] {
   return [
     ...secretRoutes(h, 'anon', '/guest', schemas),
     ...receiptRoutes(h, 'anon', '/guest', [], schemas),
-    { method: 'POST', path: '/guest/receipts', auth: 'anon', rate: 'receipt', schema: schemas.receiptsBatch, handler: h.receipts },
+    { method: 'POST', path: '/guest/receipts', auth: 'anon', rate: 'receipt', rateUnits: batchUnits, schema: schemas.receiptsBatch, handler: h.receipts },
     { method: 'GET', path: '/secret/:key/status', auth: 'anon', rate: 'reveal', schema: schemas.secretStatus, handler: h.secretStatus },
-    { method: 'POST', path: '/secret/status', auth: 'anon', rate: 'reveal', schema: schemas.statusList, handler: h.statusList },
+    { method: 'POST', path: '/secret/status', auth: 'anon', rate: 'reveal', rateUnits: batchUnits, schema: schemas.statusList, handler: h.statusList },
     ...metaRoutes(h, deps.versionRequiresAuth, schemas),
     session('POST', '/secret/conceal'),
     session('POST', '/secret/generate'),

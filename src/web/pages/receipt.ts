@@ -1,6 +1,7 @@
 // GET /private/:key : the creator's receipt — share link, passphrase set, state, time left, burn button.
 // POST /private/:key/burn ends on burnedPage.
-import { UNREAD_STATES, type ReceiptView } from '../../domain/receipt.js';
+import { UNREAD_STATES } from '../../domain/receipt.js';
+import type { ReceiptView } from '../../api/v1/receipt-view.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatDuration } from '../i18n/index.js';
 import { href, type View } from '../view.js';

@@ -4,7 +4,7 @@
 // (`receipt_url`); /receipt/<key>/burn (v2's `burn_url`) shows the same page with its burn button.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OtsError, type ErrorCode } from '../../domain/errors.js';
-import { receiptView } from '../../domain/receipt.js';
+import { receiptView } from '../../api/v1/receipt-view.js';
 import { describeError, pageStatus, retryHeaders } from '../error-page.js';
 import { sendHtml } from '../headers.js';
 import type { WebOptions } from '../options.js';

@@ -3,10 +3,10 @@
 // it). Remaining TTLs really count down, real TTLs really expire, and receipts survive a server restart.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { MemoryStore } from '../../src/store/memory-store.js';
-import { ALICE, makeApp, STORE_KINDS, type StoreKind, type TestApp } from '../support/app.js';
-import { makePrefixedRedisStore } from '../support/redis-inspect.js';
-import { burn, expectError, get, intBetween, ok, postForm, reveal, share, type Receipt } from './wire.js';
+import type { MemoryStore } from '../../../src/store/memory-store.js';
+import { ALICE, makeApp, STORE_KINDS, type StoreKind, type TestApp } from '../../support/app.js';
+import { makePrefixedRedisStore } from '../../support/redis-inspect.js';
+import { burn, expectError, get, intBetween, ok, postForm, reveal, share, type Receipt } from '../wire.js';
 
 interface LifecycleApp {
   t: TestApp;

@@ -1,6 +1,7 @@
 // The receipt object of contract §3.1: which fields each state shows, and how.
 import { describe, expect, it } from 'vitest';
-import { goneState, receiptView, recentView, STATES, UNREAD_STATES, type ReceiptRecord, type State } from '../../src/domain/receipt.js';
+import { receiptView, recentView } from '../../../src/api/v1/receipt-view.js';
+import { goneState, STATES, UNREAD_STATES, type ReceiptRecord, type State } from '../../../src/domain/receipt.js';
 
 const T0 = 1_700_000_000;
 

@@ -1,8 +1,9 @@
-// The Onetime Secret v1 wire contract (../shared/ots-v1-api.md §1, §3), pinned through app.inject() on both
-// stores. Read top to bottom: routes, then the exact body of every route, then the receipt's state sequence.
+// The Onetime Secret v1 wire contract (the v1 contract of docs/api-v1.md, §1, §3), pinned through app.inject() on both
+// stores. Read top to bottom: the route table (route × caller → status and body), routes, then the exact body of
+// every route, then the receipt's state sequence.
 // Parameters, auth and errors have their own files (params, auth, errors .test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
+import { ALICE, basic, makeApp, STORE_KINDS, type TestApp } from '../../support/app.js';
 import {
   burn,
   burnedState,
@@ -16,9 +17,75 @@ import {
   reveal,
   share,
   type Receipt,
-} from './wire.js';
+} from '../wire.js';
 
 const PUBLIC_URL = 'https://secrets.example.com'; // OTS_PUBLIC_URL in test/support/app.ts
+
+/** Who calls: nobody in particular, an account by Basic, or Basic with a wrong token. */
+const CALLERS = {
+  anonymous: undefined,
+  account: basic(ALICE),
+  'wrong credentials': basic({ email: ALICE.email, token: 'not-the-token' }),
+};
+type Caller = keyof typeof CALLERS;
+const NOT_AUTHORIZED = { message: 'Not authorized' };
+const NOMINAL = { status: 'nominal', locale: 'en' };
+
+/**
+ * Every v1 route by every kind of caller: the status a modern API would use (v1 answers errors as HTTP 404 with it
+ * in X-OTS-Intended-Status) and the body (exactly, for an error; the fields that tell callers apart, for a 200).
+ * `:secret` and `:receipt` stand for a secret shared anonymously just for that row; rows run in order (the account's
+ * recent list holds what its share and generate rows made).
+ */
+const ROUTE_TABLE: [route: string, caller: Caller, status: number, body: object][] = [
+  ['GET /api/v1/status', 'anonymous', 200, NOMINAL],
+  ['GET /api/v1/status', 'account', 200, NOMINAL],
+  ['GET /api/v1/status', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['GET /api/v1/authcheck', 'anonymous', 401, NOT_AUTHORIZED],
+  ['GET /api/v1/authcheck', 'account', 200, NOMINAL],
+  ['GET /api/v1/authcheck', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['POST /api/v1/share', 'anonymous', 200, { custid: 'anon', state: 'new' }],
+  ['POST /api/v1/share', 'account', 200, { custid: ALICE.email, state: 'new' }],
+  ['POST /api/v1/share', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['POST /api/v1/generate', 'anonymous', 200, { custid: 'anon', value: expect.any(String) }],
+  ['POST /api/v1/generate', 'account', 200, { custid: ALICE.email, value: expect.any(String) }],
+  ['POST /api/v1/generate', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['POST /api/v1/secret/:secret', 'anonymous', 200, { value: 'table' }],
+  ['POST /api/v1/secret/:secret', 'account', 200, { value: 'table' }],
+  ['POST /api/v1/secret/:secret', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['GET /api/v1/private/recent', 'anonymous', 401, NOT_AUTHORIZED],
+  ['GET /api/v1/private/recent', 'account', 200, [{ custid: ALICE.email }, { custid: ALICE.email }]],
+  ['GET /api/v1/private/recent', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['GET /api/v1/private/:receipt', 'anonymous', 200, { custid: 'anon', state: 'new' }],
+  ['GET /api/v1/private/:receipt', 'account', 200, { custid: 'anon', state: 'new' }],
+  ['GET /api/v1/private/:receipt', 'wrong credentials', 401, NOT_AUTHORIZED],
+  ['POST /api/v1/private/:receipt/burn', 'anonymous', 200, { state: { state: 'burned' } }],
+  ['POST /api/v1/private/:receipt/burn', 'account', 200, { state: { state: 'burned' } }],
+  ['POST /api/v1/private/:receipt/burn', 'wrong credentials', 401, NOT_AUTHORIZED],
+];
+
+describe.each(STORE_KINDS)('v1 route table (%s store)', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await makeApp(kind);
+  });
+  afterAll(() => t.close());
+
+  it.each(ROUTE_TABLE)('%s by %s → %i', async (route, caller, status, body) => {
+    const [method, template] = route.split(' ') as ['GET' | 'POST', string];
+    const made = template.includes(':') ? await share(t, { secret: 'table' }) : undefined;
+    const url = template.replace(':secret', made?.secret_key ?? '').replace(':receipt', made?.metadata_key ?? '');
+    const authorization = CALLERS[caller];
+    const res = await t.app.inject({
+      method,
+      url,
+      headers: { ...(authorization ? { authorization } : {}), ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(method === 'POST' ? { payload: 'secret=table' } : {}),
+    });
+    if (status === 200) expect(ok(res)).toMatchObject(body);
+    else expectError(res, (body as { message: string }).message, status);
+  });
+});
 
 describe.each(STORE_KINDS)('v1 wire contract (%s store)', (kind) => {
   let t: TestApp;

@@ -1,7 +1,7 @@
-// Request parameters (../shared/ots-v1-api.md §2) and the rules on them (§4): where parameters come from, how they
+// Request parameters (the v1 contract of docs/api-v1.md, §2) and the rules on them (§4): where parameters come from, how they
 // merge, empty values, byte-exact secrets, TTL clamping, size and passphrase limits, generate length, recipient.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, basic, makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
+import { ALICE, basic, makeApp, STORE_KINDS, type TestApp } from '../../support/app.js';
 import {
   expectError,
   ok,
@@ -13,7 +13,7 @@ import {
   share,
   type Receipt,
   type Response,
-} from './wire.js';
+} from '../wire.js';
 
 const TOO_LARGE = 'Secret value exceeds the maximum size of 10000 bytes';
 const DAY = 86_400;

@@ -1,7 +1,7 @@
-// Authentication and who may do what (../shared/ots-v1-api.md §6): anonymous callers, Basic credentials, failing
+// Authentication and who may do what (the v1 contract of docs/api-v1.md, §6): anonymous callers, Basic credentials, failing
 // headers (never a silent fallback to anon), who may see a receipt (RECEIPTS_OWNER_ONLY), private instances, recent per account.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB, basic, makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
+import { ALICE, BOB, basic, makeApp, STORE_KINDS, type TestApp } from '../../support/app.js';
 import {
   burn,
   burnedState,
@@ -13,7 +13,7 @@ import {
   share,
   type Credentials,
   type Receipt,
-} from './wire.js';
+} from '../wire.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const EMPTY_BASIC = 'Basic Og=='; // ":" — what the JS and Go clients send when used anonymously

@@ -3,8 +3,8 @@
 // past the limit even the right passphrase is refused until the window ends, however many guesses arrive at once.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
-import { burn, expectError, ok, postForm, reveal, share, type Response } from './wire.js';
+import { makeApp, STORE_KINDS, type TestApp } from '../../support/app.js';
+import { burn, expectError, ok, postForm, reveal, share, type Response } from '../wire.js';
 
 const PASS = 'correct horse battery staple';
 const RATE_LIMITED = 'Rate limit exceeded. Please try again later.';

@@ -1,5 +1,5 @@
-// One mapping between the stored receipt state (v1's words) and v2/v3's words (docs/contracts/ots-v2-api.md §4).
-import type { State } from './receipt.js';
+// One mapping between the stored receipt state (v1's words) and v2/v3's words (docs/api-v2.md, States).
+import type { State } from '../../domain/receipt.js';
 
 /** v2 and v3 receipt states (upstream era C): viewing the receipt is not a state there. */
 export type V2State = 'new' | 'revealed' | 'burned' | 'expired' | 'orphaned';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, basic, makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
+import { ALICE, basic, makeApp, STORE_KINDS, type TestApp } from '../../support/app.js';
 
 describe.each(STORE_KINDS)('status and authcheck (%s store)', (kind) => {
   let t: TestApp;

@@ -1,11 +1,11 @@
-// Errors (../shared/ots-v1-api.md §5): every failure is {"message": ...} with the exact text clients match on,
+// Errors (the v1 contract of docs/api-v1.md, §5): every failure is {"message": ...} with the exact text clients match on,
 // HTTP 404 in compat mode with X-OTS-Intended-Status, or the intended status itself with API_ERROR_STATUS=intended.
 // Malformed input of any kind is a contract error, never a 500.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisClient } from '../../src/store/redis-client.js';
-import { RedisStore } from '../../src/store/redis-store.js';
-import { ALICE, makeApp, STORE_KINDS, type TestApp } from '../support/app.js';
-import { freePort } from '../support/redis-server.js';
+import { createRedisClient } from '../../../src/store/redis-client.js';
+import { RedisStore } from '../../../src/store/redis-store.js';
+import { ALICE, makeApp, STORE_KINDS, type TestApp } from '../../support/app.js';
+import { freePort } from '../../support/redis-server.js';
 import {
   burn,
   burnedState,
@@ -19,7 +19,7 @@ import {
   reveal,
   share,
   type Response,
-} from './wire.js';
+} from '../wire.js';
 
 const UNKNOWN_KEY = 'a'.repeat(31);
 

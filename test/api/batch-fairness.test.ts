@@ -1,0 +1,89 @@
+// A client that spends its whole reveal budget on the largest batches allowed (25 identifiers) does not slow another
+// client down: over a real loopback socket, the other client's status calls keep a p99 under 50 ms while the first
+// one is saturated. Clients are told apart by X-Forwarded-For from a trusted loopback proxy.
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../support/app.js';
+import { conceal, send, serve, V2, V3 } from './socket.js';
+
+const BUDGET = 2000; // RATE_LIMIT_REVEAL: 80 full batches
+const BATCH = 25;
+const ATTACKERS = 1; // connections of the saturating client, each sending its next batch as soon as one is answered
+const CALLS = 200; // the other client's status calls, one at a time, and more until the first client is refused
+const MAX_CALLS = 2000; // the bound, should the first client never be refused
+
+describe.each(STORE_KINDS)('batch fairness (%s store)', (kind) => {
+  const s = serve(kind, { RATE_LIMIT_REVEAL: String(BUDGET), TRUST_PROXY: '127.0.0.1' });
+  let keys: string[] = [];
+
+  beforeAll(async () => {
+    keys = [];
+    for (let i = 0; i < BATCH; i++) keys.push((await conceal(s, `${V3}/guest`, { secret: `s${i}` })).secretKey);
+  });
+
+  it('one client saturating its budget with 25-identifier batches leaves another client’s p99 under 50 ms', { timeout: 20_000 }, async () => {
+    // The flooding client runs on its own thread, as a real one runs on its own machine: its own parsing does not
+    // queue on the server's event loop, only its requests do.
+    const flood = new Worker(FLOOD, {
+      eval: true,
+      workerData: { url: `${s.origin}${V2}/secret/status`, body: JSON.stringify({ identifiers: keys }), connections: ATTACKERS },
+    });
+    let saturated = false;
+    const answered = new Promise<{ ok: number; limited: number; other: string[] }>((resolve, reject) => {
+      flood.on('message', (m: 'saturated' | { ok: number; limited: number; other: string[] }) => {
+        if (m === 'saturated') saturated = true;
+        else resolve(m);
+      });
+      flood.once('error', reject);
+    });
+    // Let the flood start before measuring.
+    await new Promise<void>((resolve) => flood.once('online', () => resolve()));
+    const timings: number[] = [];
+    try {
+      for (let i = 0; (i < CALLS || !saturated) && i < MAX_CALLS; i++) {
+        const started = performance.now();
+        const reply = await send(s, 'GET', `${V2}/secret/${keys[i % BATCH]}/status`, { headers: { 'x-forwarded-for': '198.51.100.9' } });
+        timings.push(performance.now() - started);
+        expect(reply.status).toBe(200);
+      }
+    } finally {
+      flood.postMessage('stop');
+    }
+    const { ok, limited, other } = await answered;
+    await flood.terminate();
+
+    // The flooding client spent its whole budget while the other was measured: at most its worth of lookups.
+    expect(saturated).toBe(true);
+    expect(other).toEqual([]);
+    expect(ok * BATCH).toBeLessThanOrEqual(BUDGET);
+    expect(ok).toBeGreaterThan(BUDGET / BATCH - ATTACKERS);
+    expect(limited).toBeGreaterThan(0);
+    const sorted = [...timings].sort((a, b) => a - b);
+    const p99 = sorted[Math.ceil(sorted.length * 0.99) - 1]!;
+    const at = (q: number) => sorted[Math.ceil(sorted.length * q) - 1]!.toFixed(1);
+    expect(p99, `ms at p50 ${at(0.5)}, p90 ${at(0.9)}, p99 ${at(0.99)}, max ${at(1)}`).toBeLessThan(50);
+  });
+});
+
+/**
+ * The flooding client: `connections` loops posting the batch until told to stop; says when it is first refused (its
+ * budget spent), and at the end what it was answered.
+ */
+const FLOOD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, body, connections } = workerData;
+let stop = false;
+parentPort.once('message', () => { stop = true; });
+const answered = { ok: 0, limited: 0, other: [] };
+const loop = async () => {
+  while (!stop) {
+    const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.66' } });
+    await res.arrayBuffer();
+    if (res.status === 200) answered.ok++;
+    else if (res.status !== 429) answered.other.push(String(res.status));
+    else if (++answered.limited === 1) parentPort.postMessage('saturated');
+  }
+};
+Promise.all(Array.from({ length: connections }, loop)).then(() => parentPort.postMessage(answered));
+`;
