@@ -7,7 +7,7 @@ import { loadConfig } from '../config.js';
 
 const USAGE = `Usage: ots-server [options]
 
-Starts an Onetime Secret compatible server (REST API v1, v2 and v3, and the web pages) and prints its URL
+Starts an Onetime Secret compatible server (REST API v1, v2 and v3 guest routes, web pages) and prints its URL
 (e.g. http://127.0.0.1:41234) on stdout. Stop it with SIGTERM or SIGINT (Ctrl-C).
 
 Options (each also readable from the environment variable shown; the option wins):

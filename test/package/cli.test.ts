@@ -104,7 +104,7 @@ describe('ots-server command (built)', () => {
   it('--help states the token rule and the API versions it serves', async () => {
     const result = await runBuilt('cli/ots-server.js', ['--help'], {});
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('REST API v1, v2 and v3');
+    expect(result.stdout).toContain('REST API v1, v2 and v3 guest routes');
     expect(result.stdout).toContain('32 to 256 characters with --redis-url');
     expect(result.stdout).not.toMatch(/8\+ characters|v1 compatible/);
   });
