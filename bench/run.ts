@@ -171,16 +171,22 @@ async function main() {
       ratio: pairedRatio(results[WORKERS_NAME]![w], results.baseline![w]),
       perCore: Math.round(1e6 / Math.max(1, summarise(results['ots-server']![w]).cpuUs)),
     }));
-    const targets = {
-      'create ≥ 0.8 × baseline, 0 errors': byName.create!.ratio! >= 0.8 && byName.create!.ours.errors === 0,
-      'reveal ≥ 0.8 × baseline, 0 errors': byName.reveal!.ratio! >= 0.8 && byName.reveal!.ours.errors === 0,
-      'p99 < 10 ms (create, reveal, receipt)': ['create', 'reveal', 'receipt'].every((w) => byName[w]!.ours.p99 < 10),
-      'event-loop delay p99 < 20 ms during passphrase load': eventLoopP99Ms < 20,
-      'server RSS < 150 MB': stats.rssPeakMb < 150,
-      'Redis memory < 700 B per secret + receipt': bytesPerSecret < 700,
-      'WORKERS=2: create ≥ 1.0 × the single-process baseline': scaling[0]!.ratio >= 1,
-      'WORKERS=2: reveal ≥ 1.0 × the single-process baseline': scaling[1]!.ratio >= 1,
-    };
+    // Each target with the figure it is judged on: a miss reads as how far below, not as a failed run.
+    const errors = (w: string) => byName[w]!.ours.errors;
+    const targets: [name: string, ok: boolean, figure: string][] = [
+      ['create ≥ 0.8 × baseline, 0 errors', byName.create!.ratio! >= 0.8 && errors('create') === 0, `${byName.create!.ratio} ×, ${errors('create')} errors`],
+      ['reveal ≥ 0.8 × baseline, 0 errors', byName.reveal!.ratio! >= 0.8 && errors('reveal') === 0, `${byName.reveal!.ratio} ×, ${errors('reveal')} errors`],
+      [
+        'p99 < 10 ms (create, reveal, receipt)',
+        ['create', 'reveal', 'receipt'].every((w) => byName[w]!.ours.p99 < 10),
+        ['create', 'reveal', 'receipt'].map((w) => `${byName[w]!.ours.p99} ms`).join(' / '),
+      ],
+      ['event-loop delay p99 < 20 ms during passphrase load', eventLoopP99Ms < 20, `${eventLoopP99Ms.toFixed(1)} ms`],
+      ['server RSS < 150 MB', stats.rssPeakMb < 150, `${stats.rssPeakMb.toFixed(0)} MB`],
+      ['Redis memory < 700 B per secret + receipt', bytesPerSecret < 700, `${bytesPerSecret} B`],
+      ['WORKERS=2: create ≥ 1.0 × the single-process baseline', scaling[0]!.ratio >= 1, `${scaling[0]!.ratio} ×`],
+      ['WORKERS=2: reveal ≥ 1.0 × the single-process baseline', scaling[1]!.ratio >= 1, `${scaling[1]!.ratio} ×`],
+    ];
 
     const lines = [
       `ots-server benchmark — ${CONNECTIONS} connections, 200-byte secrets, ${ROUNDS} alternating rounds (medians; ratio: median of per-round ratios)`,
@@ -204,11 +210,11 @@ async function main() {
       `server RSS peak: ${stats.rssPeakMb.toFixed(0)} MB`,
       `Redis memory per stored secret (receipt included): ${bytesPerSecret} bytes (${MEMORY_SECRETS} secrets)`,
       '',
-      ...Object.entries(targets).map(([name, ok]) => `${ok ? 'PASS' : 'FAIL'}  ${name}`),
+      ...targets.map(([name, ok, figure]) => `${ok ? 'met         ' : 'below target'}  ${name}: ${figure}`),
       `took ${Math.round((Date.now() - started) / 1000)} s`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    saveResults('latest.json', { connections: CONNECTIONS, rounds: ROUNDS, table, scaling, perRound: results, eventLoopP99Ms, rssPeakMb: stats.rssPeakMb, bytesPerSecret, targets });
+    saveResults('latest.json', { connections: CONNECTIONS, rounds: ROUNDS, table, scaling, perRound: results, eventLoopP99Ms, rssPeakMb: stats.rssPeakMb, bytesPerSecret, targets: Object.fromEntries(targets.map(([name, ok]) => [name, ok])) });
   } finally {
     for (const s of [...servers, workers]) s.child.kill('SIGTERM');
     await redis.destroy();

@@ -17,7 +17,7 @@
 # more than BASE_IMAGE_MAX_AGE_DAYS (7) old, so Debian's security updates still arrive; --rebuild forces it.
 # Needs root, docker, debootstrap and npm (for `npm pack`, with this host's npm configuration).
 # Settings (environment): DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (default: the mirrors apt uses on this host),
-# NODE_VERSION (default: from docker/Dockerfile), NPM_VERSION (default below: the npm that Node release bundles),
+# NODE_VERSION (default: from docker/Dockerfile), NPM_VERSION (default below: an npm 11, the major Node 24 bundles),
 # CA_BUNDLE (default /etc/ssl/certs/ca-certificates.crt).
 set -euo pipefail
 
@@ -27,7 +27,7 @@ rebuild=false
 
 suite=bookworm
 ca_bundle=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
-npm_version=${NPM_VERSION:-10.8.2}
+npm_version=${NPM_VERSION:-11.19.1}
 max_age_days=${BASE_IMAGE_MAX_AGE_DAYS:-7}
 node_version=${NODE_VERSION:-$(sed -n 's/^ARG NODE_IMAGE=node:\([0-9.]*\)-.*/\1/p' "$here/Dockerfile")}
 [[ $node_version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "cannot read NODE_IMAGE=node:X.Y.Z-… from docker/Dockerfile" >&2; exit 1; }

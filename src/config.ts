@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { CHOSEN_TOKEN_RULE, isStrongToken } from './crypto/tokens.js';
+import { CHOSEN_TOKEN_RULE, isStrongToken, isTypableToken, TYPABLE_TOKEN_RULE } from './crypto/tokens.js';
 
 // One validated schema for every environment variable: name, default, meaning, parser.
 // The README's configuration table is written from this list, so the doc strings are user-facing.
@@ -86,9 +86,9 @@ const accounts: Parser<StaticAccount[]> = (raw, name) =>
     const at = pair.indexOf(':');
     const email = pair.slice(0, at).trim().toLowerCase();
     const token = pair.slice(at + 1).trim();
-    if (at < 1 || !email.includes('@') || !isStrongToken(token)) {
+    if (at < 1 || !email.includes('@') || !isTypableToken(token)) {
       // The token is never echoed: it is a credential.
-      throw new ConfigError(`${name} entries must be email:token, the token ${CHOSEN_TOKEN_RULE}`);
+      throw new ConfigError(`${name} entries must be email:token, the token ${TYPABLE_TOKEN_RULE}`);
     }
     return { email, token };
   });
@@ -140,7 +140,8 @@ const proxyList: Parser<string[]> = (raw, name) =>
 const redisUrl: Parser<string> = (raw, name) => {
   const v = raw.trim();
   if (!/^rediss?:\/\/[^\s]+$/i.test(v)) {
-    throw new ConfigError(`${name} must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379, got a value that is not`);
+    // The value is never echoed: it may hold the Redis password.
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL such as redis://:password@127.0.0.1:6379 (the value given is not shown: it may hold a password)`);
   }
   return v;
 };
@@ -298,6 +299,12 @@ export const settings = {
     'pino log level: fatal, error, warn, info, debug, trace or silent.',
     oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
   ),
+  logFormat: setting(
+    'LOG_FORMAT',
+    undefined,
+    '`json` (one JSON object per line) or `pretty` (readable lines, colored on a terminal). Unset: `pretty` when the log goes to a terminal, `json` otherwise (a pipe, a file, a container log).',
+    optional(oneOf('json', 'pretty')),
+  ),
   ttlDefault: setting('TTL_DEFAULT', '604800', 'Secret TTL in seconds when the request gives none (7 days).', int(1)),
   ttlMin: setting('TTL_MIN', '60', 'Smallest secret TTL in seconds; smaller requests are raised to it.', int(1)),
   ttlMaxAnonymous: setting(
@@ -348,7 +355,7 @@ export const settings = {
   accounts: setting(
     'OTS_ACCOUNTS',
     undefined,
-    'Static accounts `email:token,email:token`, created or updated at startup (the only accounts in memory mode).',
+    'Static accounts `email:token,email:token`, created or updated at startup (the only accounts in memory mode). With Redis a token must be 32 to 256 printable ASCII characters without spaces, chosen at random; in memory mode (a test double) any without spaces.',
     optional(accounts),
   ),
   apiErrorStatus: setting(
@@ -462,6 +469,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     if (topologies.length > 1) problems.push(`Set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, got ${topologies.join(' and ')}`);
     if (topologies.length === 0 && c.workers! > 1) {
       problems.push(`WORKERS=${c.workers} needs Redis: the memory store lives in one process (set REDIS_URL, or WORKERS=1)`);
+    }
+    // A token's SHA-256 in a Redis dump must resist offline guessing; an in-memory test server leaves no dump.
+    if (topologies.length > 0 && c.accounts?.some((a) => !isStrongToken(a.token))) {
+      problems.push(`With ${topologies[0]} set, OTS_ACCOUNTS entries must be email:token, the token ${CHOSEN_TOKEN_RULE}`);
     }
     if (topologies.length > 0 && !c.secret && options.requireSecret !== false) {
       problems.push(`OTS_SECRET is required when ${topologies[0]} is set (generate one with: openssl rand -hex 32)`);

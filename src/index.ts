@@ -3,10 +3,11 @@
 // (a free port, no logs) and nothing is read from process.env unless the caller passes it in `env`.
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { destination } from 'pino';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, settings, type Config, type StaticAccount } from './config.js';
+import { chosenLogFormat, logDestination } from './log-format.js';
 import { createStore, watchEvictionPolicy } from './store/index.js';
+import { reportStore } from './store-report.js';
 import type { Store } from './domain/store.js';
 
 export { ConfigError };
@@ -23,7 +24,7 @@ type PlainSettingKey = { [K in SettingKey]: Config[K] extends Plain ? K : never 
  * environment variable would be, so a bad value rejects with a ConfigError.
  */
 export type StartServerOptions = { [K in PlainSettingKey]?: Exclude<Config[K], undefined> } & {
-  /** Accounts that exist from the start; a token needs 32 to 256 printable ASCII characters without spaces. */
+  /** Accounts that exist from the start; a token is printable ASCII without spaces (32 to 256 characters with Redis). */
   accounts?: StaticAccount[];
   /** Master key, 32+ random bytes as hex or base64. Required with `redisUrl`; in memory a random one is made. */
   secret?: string;
@@ -95,7 +96,7 @@ async function listen(config: Config): Promise<RunningServer> {
   const store = await createStore(config);
   // Logs go to stderr: a test runner's stdout (and the CLI's first stdout line) belong to the caller. The server's
   // own logger settings (credential redaction) apply.
-  const logger = createLogger(config, destination({ fd: 2, sync: true }));
+  const logger = createLogger(config, await logDestination(chosenLogFormat(config.logFormat, process.stderr), 2));
   let app: FastifyInstance | undefined;
   try {
     // As server.ts: an evicting Redis without REDIS_ALLOW_EVICTION is refused.
@@ -108,6 +109,8 @@ async function listen(config: Config): Promise<RunningServer> {
     await closeAll(app, store);
     throw err;
   }
+  // As `npm start` does: an unreachable Redis is a warning (with its cause) on stderr, not silent 503s.
+  await reportStore(store, config, app.log);
   const { port } = app.server.address() as { port: number };
   let closing: Promise<void> | undefined;
   const started = app;

@@ -1,8 +1,13 @@
 // Boot only: read config, build the app, listen, shut down gracefully on signals.
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, usesRedis, type Config } from './config.js';
-import { createStore, describeStore, watchEvictionPolicy } from './store/index.js';
+import { BlockLogDestination } from './log-destination.js';
+import { chosenLogFormat, logDestination } from './log-format.js';
+import { handleServerArgs } from './server-args.js';
+import { createStore, watchEvictionPolicy } from './store/index.js';
+import { reportStore } from './store-report.js';
 import { isWorkersPrimary, runWorkersPrimary } from './workers.js';
 import type { Store } from './domain/store.js';
 
@@ -45,7 +50,11 @@ function exitGracefullyOnSignals(app: FastifyInstance, store: Store, timeoutMs: 
   process.on('SIGINT', (signal) => void shutdown(signal));
 }
 
+let logTo: DestinationStream | undefined;
+let listenOn = '';
+
 async function main(): Promise<void> {
+  handleServerArgs(process.argv.slice(2));
   let config: Config;
   try {
     config = loadConfig();
@@ -54,7 +63,9 @@ async function main(): Promise<void> {
     process.stderr.write(`ots-server: configuration error\n${err.message}\n`);
     process.exit(78); // EX_CONFIG
   }
-  const logger = createLogger(config);
+  logTo = await logDestination(chosenLogFormat(config.logFormat, process.stdout));
+  const logger = createLogger(config, logTo);
+  listenOn = `${config.host}:${config.port}`;
   if (isWorkersPrimary(config)) return runWorkersPrimary(config, logger);
   if (!usesRedis(config)) {
     logger.warn('no Redis configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): using the embedded in-memory store; secrets die with the process');
@@ -73,15 +84,19 @@ async function main(): Promise<void> {
   exitGracefullyOnSignals(app, store, config.shutdownTimeout * 1000);
 
   await app.listen({ port: config.port, host: config.host });
-  let reachable = true;
-  await store.ping().catch(() => (reachable = false));
-  app.log[reachable ? 'info' : 'warn'](
-    { store: describeStore(config), reachable },
-    reachable ? 'store connected' : 'store unreachable: API requests answer 503 and /ready fails until it answers',
-  );
+  await reportStore(store, config, app.log);
 }
 
-main().catch((err) => {
-  process.stderr.write(`ots-server: failed to start: ${(err as Error).message}\n`);
+/** Why the server did not start, in one line; a port in use names the setting to change. */
+function startError(err: NodeJS.ErrnoException): string {
+  if (err.code === 'EADDRINUSE') return `${listenOn} is already in use (another server running? choose another PORT)`;
+  return err.message;
+}
+
+main().catch(async (err: NodeJS.ErrnoException) => {
+  // The warnings logged before the failure are printed first, as they happened.
+  const blocks = logTo instanceof BlockLogDestination ? logTo : undefined;
+  if (blocks) await new Promise((resolve) => blocks.flush(resolve));
+  process.stderr.write(`ots-server: failed to start: ${startError(err)}\n`);
   process.exit(1);
 });

@@ -6,7 +6,8 @@ import { ConfigError, loadConfig, usesRedis } from '../config.js';
 import { createStore, describeStore } from '../store/index.js';
 import type { RedisStore } from '../store/redis-store.js';
 import { StoreUnavailableError } from '../domain/store.js';
-import { parseArgs, UsageError, USAGE, type AdminCommand } from './args.js';
+import { whyRedisFails } from '../redis-diagnosis.js';
+import { parseArgs, usageFor, UsageError, USAGE, type AdminCommand } from './args.js';
 import { collectStats, formatStats, MEMORY_MODE_STATS } from './stats.js';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, config: 78 } as const;
@@ -57,8 +58,10 @@ async function main(argv: string[]): Promise<number> {
     command = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    say(process.stderr, `ots-admin: ${err.message}\n`);
-    process.stderr.write(USAGE);
+    // The form that applies, not the whole usage: the error line stays visible.
+    say(process.stderr, `ots-admin: ${err.message}`);
+    for (const form of usageFor(argv)) say(process.stderr, `Usage: npm run --silent admin -- ${form}`);
+    say(process.stderr, 'All commands: npm run --silent admin -- --help');
     return EXIT.usage;
   }
   if (command.kind === 'help') {
@@ -97,7 +100,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommandFailed) say(process.stderr, `ots-admin: ${err.message}`);
     else if (err instanceof StoreUnavailableError) {
-      say(process.stderr, `ots-admin: cannot reach ${describeStore(config)}`);
+      const cause = await whyRedisFails(config);
+      say(process.stderr, `ots-admin: cannot reach ${describeStore(config)}${cause ? `: ${cause}` : ''}`);
     } else say(process.stderr, `ots-admin: unexpected error (${(err as Error).name})`);
     return EXIT.failed;
   } finally {

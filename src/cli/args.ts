@@ -33,6 +33,21 @@ unread counts as new or viewed until someone looks at it.
 Exit status: 0 done, 1 failed (unknown or existing account, Redis unreachable), 2 usage error, 78 configuration error.
 `;
 
+/** Each command's form as USAGE spells it: `account create <email> [--token <token>]`, `stats`, … */
+const FORMS = [...USAGE.matchAll(/^ {2}([a-z].*?) {2,}/gm)].map((m) => m[1]!);
+
+/**
+ * The forms that apply to what was typed (`account create …` → the create form; `account frobnicate` → the account
+ * forms), so a usage error shows what to type instead of the whole text; none when no command was recognised.
+ */
+export function usageFor(argv: string[]): string[] {
+  const [group, verb] = argv.filter((arg) => !arg.startsWith('-'));
+  if (group === undefined) return [];
+  const startsWith = (prefix: string) => FORMS.filter((form) => form === prefix || form.startsWith(`${prefix} `));
+  const exact = verb === undefined ? [] : startsWith(`${group} ${verb}`);
+  return exact.length > 0 ? exact : startsWith(group);
+}
+
 // A colon would end the user part of HTTP Basic credentials, so such an account could never log in.
 const EMAIL_PATTERN = /^[^\s:@]+@[^\s:@]+$/;
 

@@ -7,19 +7,22 @@ import { loadConfig } from '../config.js';
 
 const USAGE = `Usage: ots-server [options]
 
-Starts an Onetime Secret v1 compatible server and prints its URL (e.g. http://127.0.0.1:41234) on stdout.
-Stop it with SIGTERM or SIGINT (Ctrl-C).
+Starts an Onetime Secret compatible server (REST API v1, v2 and v3 guest routes, web pages) and prints its URL
+(e.g. http://127.0.0.1:41234) on stdout. Stop it with SIGTERM or SIGINT (Ctrl-C).
 
 Options (each also readable from the environment variable shown; the option wins):
   --port N               PORT          TCP port; 0 (default) picks a free one
   --host ADDR            HOST          address to listen on (default 127.0.0.1)
-  --account EMAIL:TOKEN  OTS_ACCOUNTS  an account (repeatable; added to OTS_ACCOUNTS); token 8+ characters
+  --account EMAIL:TOKEN  OTS_ACCOUNTS  an account (repeatable; added to OTS_ACCOUNTS); the token any printable
+                                       ASCII without spaces, 32 to 256 characters with --redis-url
   --redis-url URL        REDIS_URL     use Redis (needs OTS_SECRET) instead of the in-memory store
   --public-url URL       OTS_PUBLIC_URL  origin reported as share_domain (default: the URL printed)
   --log-level LEVEL      LOG_LEVEL     logs on stderr: fatal, error, warn (default), info, debug, trace, silent
+                         LOG_FORMAT    json or pretty (default: pretty when stderr is a terminal)
   -h, --help             this text
 
-Every other setting of the configuration table (TTL_MAX, ALLOW_ANONYMOUS, ...) is read from the environment.`;
+Every other setting (TTL_MAX, ALLOW_ANONYMOUS, ...) is read from the environment: the "Configuration" table of
+the README (node_modules/ots-server/README.md) lists them all.`;
 
 const EX_USAGE = 64;
 const EX_CONFIG = 78;

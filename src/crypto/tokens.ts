@@ -17,6 +17,17 @@ export function isStrongToken(token: string): boolean {
   return CHOSEN_TOKEN.test(token);
 }
 
+/**
+ * Any token that can be typed into `curl -u`: printable ASCII without spaces. Enough where no stored hash can leak
+ * (the in-memory test double, whose fixtures are short); with Redis, config and the admin command ask for a strong one.
+ */
+const TYPABLE_TOKEN = /^[\x21-\x7e]{1,256}$/;
+export const TYPABLE_TOKEN_RULE = '1 to 256 printable ASCII characters without spaces';
+
+export function isTypableToken(token: string): boolean {
+  return TYPABLE_TOKEN.test(token);
+}
+
 /** Tokens are high-entropy, so a fast hash suffices; it is independent of the master key so rotation keeps accounts. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(`ots-server/v1/token/${token}`).digest('hex');

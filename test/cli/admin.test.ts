@@ -133,13 +133,25 @@ describe('admin CLI (built, against Redis)', () => {
     [['account', 'create', 'x@example.com', '--verbose']],
     [['account', 'delete', 'x@example.com', '--token', 'some-long-token-0123456789abcdefg']],
     [['account', 'list', 'x@example.com']],
-  ])('usage error %j: exit 2, usage on stderr, nothing on stdout', async (args) => {
+  ])('usage error %j: exit 2, the error and the forms that apply on stderr (not the whole usage), nothing on stdout', async (args) => {
     const result = await admin(...args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^ots-admin: .+\n/);
-    expect(result.stderr).toContain('Usage: npm run --silent admin -- <command>');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ots-admin: .+/);
+    expect(lines.at(-1)).toBe('All commands: npm run --silent admin -- --help');
+    expect(lines.slice(1, -1).every((line) => line.startsWith('Usage: npm run --silent admin -- '))).toBe(true);
+    expect(lines.length).toBeLessThanOrEqual(6);
     expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('a usage error shows the one form that applies', async () => {
+    const result = await admin('account', 'create');
+    expect(result.stderr).toBe(
+      'ots-admin: missing <email>\n' +
+        'Usage: npm run --silent admin -- account create <email> [--token <token>]\n' +
+        'All commands: npm run --silent admin -- --help\n',
+    );
   });
 
   // A chosen token is stored as one SHA-256, so it must be as long as 128 random bits in hex: 32 characters.
@@ -190,7 +202,9 @@ describe('admin CLI (built, against Redis)', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('ots-admin: cannot reach redis redis://127.0.0.1:1\n');
+    expect(result.stderr).toBe(
+      'ots-admin: cannot reach redis redis://127.0.0.1:1: nothing accepts connections at that address and port (ECONNREFUSED)\n',
+    );
   });
 
   it('a bad setting is a configuration error (exit 78), without a stack', async () => {

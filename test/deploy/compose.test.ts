@@ -142,7 +142,7 @@ describe('docker-compose.yml, as `docker-compose config` resolves it', () => {
     const defaults = (await config({ OTS_SECRET: DUMMY_SECRET })).resolved!.services;
     expect(DOCKERFILE_NODE_IMAGE).toMatch(/^node:\d+\.\d+\.\d+-bookworm-slim$/);
     expect(defaults.app!.build?.args).toEqual({ NODE_IMAGE: DOCKERFILE_NODE_IMAGE, NPM_REGISTRY: '' });
-    const local = { NODE_IMAGE: 'ots-local/node:20-bookworm', REDIS_IMAGE: 'ots-local/redis:bookworm', NPM_REGISTRY: 'https://npm.example/' };
+    const local = { NODE_IMAGE: 'ots-local/node:24-bookworm', REDIS_IMAGE: 'ots-local/redis:bookworm', NPM_REGISTRY: 'https://npm.example/' };
     const { services } = (await config({ OTS_SECRET: DUMMY_SECRET, ...local })).resolved!;
     expect(services.app!.build?.args).toEqual({ NODE_IMAGE: local.NODE_IMAGE, NPM_REGISTRY: local.NPM_REGISTRY });
     expect(services.redis!.image).toBe(local.REDIS_IMAGE);

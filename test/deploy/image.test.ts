@@ -62,10 +62,10 @@ function* javascriptFiles(dir: string): Generator<string> {
 }
 
 describe('docker/Dockerfile', () => {
-  it('builds on an official Node 20 slim image in every stage, multi-stage', () => {
+  it('builds on an official Node 24 slim image in every stage, multi-stage', () => {
     expect(dockerfile.length).toBeGreaterThanOrEqual(2);
     for (const stage of dockerfile) {
-      expect(stage[0]!.args).toMatch(/^node:20(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?( AS [\w-]+)?$/i);
+      expect(stage[0]!.args).toMatch(/^node:24(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?( AS [\w-]+)?$/i);
     }
   });
 

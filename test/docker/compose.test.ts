@@ -4,6 +4,7 @@
 // engine reports them and as seen from inside, secrets kept across `restart`, a graceful `stop` and a clean
 // `down -v`. The base images are the environment's NODE_IMAGE and REDIS_IMAGE (docker/base-images.sh), else the
 // official ones. Each step is timed (`[docker] …` lines). Runs with OTS_TEST_DOCKER=1 only (see ./docker.ts).
+import '../support/legacy-util.js';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

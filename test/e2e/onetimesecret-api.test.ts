@@ -1,6 +1,7 @@
 // An independent client, unchanged: the npm package onetimesecret-api@1.1.3 (node-fetch@2) drives the real
 // server over a real socket, anonymously and with an account. Its quirks are the point: it POSTs a form content
 // type with no body for receipts and burns, sends `Basic Og==` when anonymous, and maps errors by message.
+import '../support/legacy-util.js';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, BOB } from '../support/app.js';

@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('fixture', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 // What the package ships; the sources are copied so that packing never rewrites the dist/ other tests run.
-const PACKAGE_SOURCES = ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'src'];
+const PACKAGE_SOURCES = ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts'];
 // Pinned to what this repository resolves, so npm's cache answers without the network when it can.
 const TYPES_NODE = `@types/node@${JSON.parse(readFileSync(join(ROOT, 'node_modules/@types/node/package.json'), 'utf8')).version}`;
 const CONSUMER_DEPS = ['vitest@3', 'onetimesecret-api@1.1.3', 'node-fetch@2', TYPES_NODE];
@@ -51,10 +51,12 @@ describe('the npm package', () => {
   let tarball: string;
   let packedFiles: string[];
   let consumer: string;
+  let source: string;
+  let installWarnings: string;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ots-package-'));
-    const source = join(work, 'source');
+    source = join(work, 'source');
     mkdirSync(source);
     for (const entry of PACKAGE_SOURCES) cpSync(join(ROOT, entry), join(source, entry), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
@@ -71,6 +73,7 @@ describe('the npm package', () => {
     cpSync(FIXTURE, consumer, { recursive: true });
     const install = await run('npm', ['install', tarball, ...CONSUMER_DEPS, ...NPM_FLAGS], consumer);
     if (install.code !== 0) throw new Error(explain('npm install', install));
+    installWarnings = install.stderr;
   }, 240_000);
 
   afterAll(() => {
@@ -93,6 +96,16 @@ describe('the npm package', () => {
     expect(packedFiles.filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 
+  // npm 11 warns a consumer about every install script of a dependency; the repository's own scripts stay behind.
+  it('ships a package.json without scripts, so installing it warns about none; the clone keeps its scripts', () => {
+    const shipped = JSON.parse(readFileSync(join(consumer, 'node_modules', 'ots-server', 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(shipped.scripts).toBeUndefined();
+    expect(shipped.bin).toEqual({ 'ots-server': 'dist/cli/ots-server.js' });
+    expect(installWarnings).not.toMatch(/ots-server@/);
+    const kept = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    expect(kept.scripts?.prepare).toBeDefined();
+  });
+
   it('type-checks a consumer against the shipped types', async () => {
     const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], consumer);
     expect(tsc.code, explain('tsc', tsc)).toBe(0);
@@ -104,8 +117,8 @@ describe('the npm package', () => {
     expect(help.stdout).toMatch(/^Usage: ots-server/);
   });
 
-  it('runs as `npx ots-server`: the URL is the first stdout line, and killing npx stops the server', async () => {
-    const npx = spawn('npx', ['ots-server', '--port', '0', '--account', 'alice@example.com:sometoken123-0123456789abcdefghij'], {
+  it('runs as `npx --no -- ots-server` (the documented form): the URL is the first stdout line, and killing npx stops the server', async () => {
+    const npx = spawn('npx', ['--no', '--', 'ots-server', '--port', '0', '--account', 'alice@example.com:sometoken123-0123456789abcdefghij'], {
       cwd: consumer,
       env: childEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,11 @@
 // The pages in a real browser: playwright-core driving Debian's chromium against the app on a loopback socket.
 // Flows as a person does them (create → receipt → share link → reveal → gone; passphrase; burn; Dutch; keyboard
-// only; JavaScript off), a preview bot's GET, the CSP holding with no violation, and the README screenshots.
+// only; JavaScript off), a preview bot's GET, the CSP holding with no violation, and the README's screenshots,
+// taken into a temporary folder: `npm run screenshots` (OTS_SCREENSHOTS_DIR=docs) is what refreshes docs/*.png.
 // Chromium is required: without it this file fails with the command that installs it, it never skips.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -23,13 +25,16 @@ declare const navigator: { clipboard: { readText(): Promise<string> } };
 declare function getComputedStyle(el: unknown): { borderTopLeftRadius: string; backgroundColor: string };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const DOCS = join(dirname(fileURLToPath(import.meta.url)), '../../docs');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Where screenshots go: a temporary folder, so a test run never rewrites tracked files; `npm run screenshots` sets docs/. */
+const SHOTS_DIR = process.env.OTS_SCREENSHOTS_DIR;
 const BOT_AGENT = 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)';
 
 describe('web pages in chromium', () => {
   let t: TestApp;
   let origin: string;
   let browser: Browser;
+  let DOCS: string;
   const contexts: BrowserContext[] = [];
   /** CSP violations and page errors, per page; every test ends by asserting there were none. */
   const problems: string[] = [];
@@ -57,12 +62,14 @@ describe('web pages in chromium', () => {
         '--disable-quic',
       ],
     });
+    DOCS = SHOTS_DIR ? join(ROOT, SHOTS_DIR) : await mkdtemp(join(tmpdir(), 'ots-screenshots-'));
     await mkdir(DOCS, { recursive: true });
   });
 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    if (!SHOTS_DIR && DOCS) await rm(DOCS, { recursive: true, force: true });
   });
 
   afterEach(async () => {
@@ -143,6 +150,9 @@ describe('web pages in chromium', () => {
     await page.goto(receiptUrl);
     expect(await page.locator('#state').textContent()).toBe('Read');
     expect(await page.getByRole('button', { name: 'Burn secret' }).count()).toBe(0);
+    // No link any more, so the page no longer calls itself one.
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Status of the secret');
+    expect(await page.getByLabel('Share link').count()).toBe(0);
   });
 
   it('a preview bot (plain fetch) and a browser that only opens the link leave the secret revealable', async () => {
@@ -242,6 +252,14 @@ describe('web pages in chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/private\//);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    // The whole share link is in view, key included: it wraps instead of scrolling sideways or hiding a line.
+    const link = page.getByLabel('Share link');
+    expect(await link.inputValue()).toMatch(/\/secret\/[0-9a-z]{31}$/);
+    const box = await link.evaluate((el) => {
+      const e = el as unknown as { scrollWidth: number; clientWidth: number; scrollHeight: number; clientHeight: number };
+      return { overflowX: e.scrollWidth - e.clientWidth, overflowY: e.scrollHeight - e.clientHeight };
+    });
+    expect(box).toEqual({ overflowX: 0, overflowY: 0 });
     await page.screenshot({ path: join(DOCS, 'receipt-phone-dark.png'), fullPage: true });
   });
 

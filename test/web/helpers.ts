@@ -22,7 +22,7 @@ export function receiptKeyFrom(location: string | string[] | number | undefined)
 
 /** The share link's secret key from a receipt page. */
 export function shareKeyFrom(page: string): string {
-  const match = /id="share-link" value="[^"]*\/secret\/([0-9a-z]{31})"/.exec(page);
+  const match = /<textarea id="share-link"[^>]*>[^<]*\/secret\/([0-9a-z]{31})<\/textarea>/.exec(page);
   if (!match) throw new Error('no share link on the page');
   return match[1]!;
 }

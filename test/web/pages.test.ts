@@ -83,7 +83,7 @@ describe.each(STORE_KINDS)('web pages (%s store)', (kind) => {
       expect(res.headers['cache-control']).toBe('no-store');
       const receiptKey = receiptKeyFrom(res.headers.location);
       const page = await t.app.inject({ url: `/private/${receiptKey}` });
-      expect(page.body).toMatch(/value="https:\/\/secrets\.example\.com\/secret\/[0-9a-z]{31}"/);
+      expect(page.body).toMatch(/>https:\/\/secrets\.example\.com\/secret\/[0-9a-z]{31}<\/textarea>/);
       const text = mainText(page.body);
       expect(text).toContain('State Not read yet');
       expect(text).toContain('Passphrase None');
@@ -273,7 +273,7 @@ describe.each(STORE_KINDS)('web pages (%s store)', (kind) => {
       // 7 days, less whatever time passed since the create (none, within the same millisecond).
       expect(text).toMatch(/Verloopt over (6 dagen 23 uur|7 dagen)/);
       // The share link carries no locale: the recipient's browser chooses.
-      expect(receipt.body).toMatch(/value="https:\/\/secrets\.example\.com\/secret\/[0-9a-z]{31}"/);
+      expect(receipt.body).toMatch(/>https:\/\/secrets\.example\.com\/secret\/[0-9a-z]{31}<\/textarea>/);
       const secretKey = shareKeyFrom(receipt.body);
       const wrong = await postForm(t.app, `/secret/${secretKey}?locale=nl`, { passphrase: 'fout' });
       expect(mainText(wrong.body)).toContain('Die wachtwoordzin klopt niet.');

@@ -41,19 +41,22 @@ export function receiptPage(view: View, r: ReceiptView, opts: ReceiptPageOptions
   const unread = UNREAD_STATES.includes(r.state) && Boolean(r.secret_key);
   const shareUrl = `${opts.publicUrl}/secret/${r.secret_key ?? ''}`;
   const gone = r.state === 'new' || r.state === 'viewed' ? undefined : t.goneMessages[r.state];
+  // Once the secret is gone there is no link to show: the page is the secret's status, titled so.
+  const title = unread ? t.receiptTitle : t.detailsHeading;
+  // The link wraps (a textarea, not an input) so that on a phone the whole key shows, not only `…/secret/r`.
   return layout(
     view,
-    t.receiptTitle,
-    html`<h1>${t.receiptTitle}</h1>
+    title,
+    html`<h1>${title}</h1>
 ${
   unread
     ? html`<p class="lead">${t.receiptIntro}</p>
 <label for="share-link">${t.shareLinkLabel}</label>
-<div class="copy-row"><input type="text" id="share-link" value="${shareUrl}" readonly data-select-on-focus>${copyButton(view, 'share-link')}</div>
-${copyStatus('share-link')}`
+<div class="copy-row"><textarea id="share-link" class="link" rows="2" readonly data-select-on-focus>${shareUrl}</textarea>${copyButton(view, 'share-link')}</div>
+${copyStatus('share-link')}
+<h2>${t.detailsHeading}</h2>`
     : html`<p class="notice ok">${gone}</p>`
 }
-<h2>${t.detailsHeading}</h2>
 ${facts(view, r, unread, opts.nowSeconds)}
 <p class="hint">${t.receiptKeptFor(formatDuration(r.metadata_ttl, t))} ${t.receiptPrivate}</p>
 ${unread && burnForm(view, r, opts.error)}

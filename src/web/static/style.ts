@@ -50,7 +50,8 @@ button.secondary { background: transparent; color: var(--accent); border-color: 
 button.danger { background: var(--danger-solid); color: #ffffff; }
 .actions { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; margin-top: 1.25rem; }
 .copy-row { display: flex; gap: .5rem; align-items: stretch; }
-.copy-row input { flex: 1; min-width: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.copy-row input, .copy-row textarea { flex: 1; min-width: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.copy-row textarea.link { min-height: 44px; resize: none; overflow-wrap: anywhere; field-sizing: content; }
 .copy-status { color: var(--ok); font-size: .9rem; min-height: 1.4em; margin: .3rem 0 0; }
 .notice { border-radius: 8px; padding: .75rem 1rem; margin: 1rem 0; }
 .notice.error { background: var(--danger-bg); color: var(--danger); }
