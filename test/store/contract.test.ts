@@ -205,11 +205,19 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
   });
 
   describe('inspect', () => {
-    it('answers the flag, the whole seconds left, the metadata key and the receipt, never the sealed value', async () => {
+    it('answers the flag, the whole seconds left, the metadata key, the receipt and the failed attempts, never the sealed value', async () => {
       const plain = await create({ ttl: HOUR });
       const guarded = await create({ ttl: HOUR, state: 'viewed' }, { protected: true });
+      await store.secrets.recordFailedAttempt(guarded.secretKey, 60);
       const seen = await store.secrets.inspect(plain.secretKey);
-      expect(seen).toEqual({ passphraseProtected: false, ttl: expect.any(Number), metadataKey: plain.metadataKey, receipt: plain.receipt });
+      expect(seen).toEqual({
+        passphraseProtected: false,
+        ttl: expect.any(Number),
+        metadataKey: plain.metadataKey,
+        receipt: plain.receipt,
+        failedAttempts: 0,
+        attemptsTtl: expect.any(Number),
+      });
       expect(seen!.ttl).toBeGreaterThanOrEqual(HOUR - 1);
       expect(seen!.ttl).toBeLessThanOrEqual(HOUR);
       expect(await store.secrets.inspect(guarded.secretKey)).toEqual({
@@ -217,6 +225,8 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
         ttl: expect.any(Number),
         metadataKey: guarded.metadataKey,
         receipt: guarded.receipt,
+        failedAttempts: 1,
+        attemptsTtl: expect.any(Number),
       });
       expect(await store.secrets.inspect(generateKey())).toBeNull();
     });
