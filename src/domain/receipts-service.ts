@@ -2,8 +2,8 @@
 // lists and batches of receipts. SecretsService (secrets-service.ts) builds on it; neither knows HTTP or Redis.
 import { errors, OtsError } from './errors.js';
 import { isWellFormedKey } from './keys.js';
-import { ANONYMOUS_CUSTID, goneState, mayView, UNREAD_STATES, type ReceiptRecord } from './receipt.js';
-import type { ReceiptForView, SecretStore } from './store.js';
+import { ANONYMOUS_CUSTID, goneState, mayView, UNREAD_STATES, type ReceiptRecord, type State } from './receipt.js';
+import { StoreFullError, type ReceiptForView, type SecretStore } from './store.js';
 
 export interface Actor {
   custid: string; // account email, or 'anon'
@@ -65,7 +65,7 @@ export class ReceiptsService {
     const { receipt, metadataTtl, secretTtl } = found;
     if (UNREAD_STATES.includes(receipt.state) && secretTtl === null) {
       const gone = goneState(receipt, this.now());
-      if (await this.store.transition(metadataKey, UNREAD_STATES, gone, this.now())) {
+      if (await this.settleGone(metadataKey, gone)) {
         if (gone === 'expired') this.onExpired();
         return { receipt: { ...receipt, state: gone, updated: this.now() }, metadataTtl, secretTtl };
       }
@@ -73,6 +73,19 @@ export class ReceiptsService {
       return this.viewReceipt(metadataKey, actor);
     }
     return found;
+  }
+
+  /**
+   * Records that an unread receipt's secret is gone; true if this call moved it. A full store (no room for the write)
+   * still lets the view answer what it found: the next view records it.
+   */
+  private async settleGone(metadataKey: string, gone: State): Promise<boolean> {
+    try {
+      return await this.store.transition(metadataKey, UNREAD_STATES, gone, this.now());
+    } catch (err) {
+      if (err instanceof StoreFullError) return true;
+      throw err;
+    }
   }
 
   /** The receipts among `metadataKeys` this actor may see, in their order (unknown ones left out); at most BATCH_MAX. */

@@ -13,14 +13,17 @@ describe('Redis full under noeviction', () => {
   let server: ServerProcess;
   let control: Redis;
   const made: { secret_key: string; metadata_key: string }[] = [];
+  let prefix: string;
 
   beforeAll(async () => {
     await ensureBuilt();
     redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
     control = new Redis(redis.url, { maxRetriesPerRequest: 0 });
     // Real rate limits: the count is a write, and a full Redis must not let it block a reveal.
-    server = await startServerProcess(sharedRedisEnv(redis.url, { RATE_LIMIT_REVEAL: '100', RATE_LIMIT_RECEIPT: '100', RATE_LIMIT_BURN: '100' }));
-    for (const n of [1, 2, 3]) made.push(await share(server.origin, `kept before the store filled up ${n}`));
+    const env = sharedRedisEnv(redis.url, { RATE_LIMIT_REVEAL: '100', RATE_LIMIT_RECEIPT: '100', RATE_LIMIT_BURN: '100' });
+    prefix = env.REDIS_PREFIX!;
+    server = await startServerProcess(env);
+    for (const n of [1, 2, 3, 4]) made.push(await share(server.origin, `kept before the store filled up ${n}`));
     // Fill it: a 4 MiB key of the operator's, then a limit 1 MiB above what Redis held without it.
     const used = Number(/used_memory:(\d+)/.exec(await control.info('memory'))![1]);
     await control.set('filler', 'x'.repeat(4 * 1024 * 1024));
@@ -66,6 +69,13 @@ describe('Redis full under noeviction', () => {
     const burned = await burn(server.origin, made[2]!.metadata_key);
     expect(burned.status).toBe(200);
     expect((await reveal(server.origin, made[2]!.secret_key)).body).toMatchObject({ message: 'Unknown secret' });
+  });
+
+  it('a receipt whose secret vanished still answers its state (orphaned) when there is no room to record it', async () => {
+    await control.del(`${prefix}secret:{${made[3]!.secret_key}}`);
+    const view = await call(server.origin, 'POST', `/api/v1/private/${made[3]!.metadata_key}`);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ state: 'orphaned' });
   });
 
   it('logs one line that the store is full, no stack per request', async () => {
