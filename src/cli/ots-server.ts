@@ -17,6 +17,7 @@ Options (each also readable from the environment variable shown; the option wins
   --redis-url URL        REDIS_URL     use Redis (needs OTS_SECRET) instead of the in-memory store
   --public-url URL       OTS_PUBLIC_URL  origin reported as share_domain (default: the URL printed)
   --log-level LEVEL      LOG_LEVEL     logs on stderr: fatal, error, warn (default), info, debug, trace, silent
+  --control                            the test double's control API under /__ots/ (memory store only)
   -h, --help             this text
 
 Every other setting of the configuration table (TTL_MAX, ALLOW_ANONYMOUS, ...) is read from the environment.`;
@@ -31,7 +32,7 @@ function fail(code: number, message: string): never {
 }
 
 /** The environment startServer reads: the process environment with the command-line options laid over it. */
-function envFromArgs(argv: string[]): Record<string, string | undefined> {
+function envFromArgs(argv: string[]): { env: Record<string, string | undefined>; control: boolean } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -44,6 +45,7 @@ function envFromArgs(argv: string[]): Record<string, string | undefined> {
         'redis-url': { type: 'string' },
         'public-url': { type: 'string' },
         'log-level': { type: 'string' },
+        control: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -64,14 +66,15 @@ function envFromArgs(argv: string[]): Record<string, string | undefined> {
   set('OTS_PUBLIC_URL', values['public-url']);
   set('LOG_LEVEL', values['log-level']);
   if (values.account?.length) env.OTS_ACCOUNTS = [env.OTS_ACCOUNTS, ...values.account].filter(Boolean).join(',');
-  return env;
+  // A flag only, never an environment variable: a control API is asked for by the command line that starts it.
+  return { env, control: values.control ?? false };
 }
 
 async function main(): Promise<void> {
-  const env = envFromArgs(process.argv.slice(2));
+  const { env, control } = envFromArgs(process.argv.slice(2));
   let server: RunningServer;
   try {
-    server = await startServer({ env });
+    server = await startServer({ env, control });
   } catch (err) {
     if (err instanceof ConfigError) fail(EX_CONFIG, `configuration error\n${err.message}`);
     throw err;
