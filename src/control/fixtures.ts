@@ -2,13 +2,15 @@
 // view, reveal, burn), so they read back through every API version exactly as real ones do.
 import { actorOf, type Accounts } from '../auth/accounts.js';
 import type { Config } from '../config.js';
+import { STATES, type State } from '../domain/receipt.js';
 import { ANONYMOUS, type Actor, type SecretsService } from '../domain/secrets-service.js';
 import { clampTtl, parseTtl } from '../domain/ttl.js';
 import type { MemorySecretStore } from '../store/memory-store.js';
 import type { ControlClock } from './clock.js';
 
-export const FIXTURE_STATES = ['new', 'viewed', 'received', 'burned', 'expired', 'orphaned'] as const;
-export type FixtureState = (typeof FIXTURE_STATES)[number];
+/** A fixture can be in every state a receipt can. */
+export const FIXTURE_STATES = STATES;
+export type FixtureState = State;
 
 export interface FixtureRequest {
   state: FixtureState;
