@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
 import { Accounts } from './auth/accounts.js';
 import { authPlugin } from './auth/plugin.js';
 import type { Config } from './config.js';
+import type { ControlParts } from './control/control-api.js';
 import { errors } from './domain/errors.js';
 import { stdoutInBlocks } from './log-destination.js';
 import { createRecipientMailer } from './mail/mailer.js';
@@ -23,6 +24,7 @@ import { sharedV2Schemas } from './api/v2/schemas.js';
 import { openApiPlugin } from './api/v1/openapi.js';
 import healthRoutes from './routes/health.js';
 import type { EvictionWatch } from './store/eviction-watch.js';
+import { MemoryStore } from './store/memory-store.js';
 import type { StoreCheck } from './store/store-check.js';
 import type { Store } from './domain/store.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
@@ -44,6 +46,11 @@ export interface AppDeps {
   events?: ServiceEvents;
   /** Redis's eviction policy, watched: /ready and the metrics report it (server.ts and startServer pass it). */
   evictionWatch?: EvictionWatch;
+  /**
+   * The test double's control API (src/control): only startServer and the ots-server command pass it (server.ts
+   * never does), and only over its own memory store.
+   */
+  control?: { memory: MemoryStore; plugin: FastifyPluginAsync<ControlParts> };
 }
 
 declare module 'fastify' {
@@ -109,7 +116,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const events = fanOutEvents(deps.events, metrics?.metrics.serviceEvents, mailer?.serviceEvents);
   const service = new SecretsService(deps.store.secrets, config, masterKeys, logger, events, deps.now);
   app.decorate('ots', { service, accounts, store: deps.store, config });
-  const rateLimit = new RateLimit({ config, counts: deps.store.rateCounts });
+  const rateLimit = new RateLimit({ config, counts: deps.store.rateCounts, now: deps.now });
 
   await app.register(errorsPlugin, {
     maxSecretBytes: config.maxSecretBytes,
@@ -125,6 +132,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(rateLimit.plugin);
   await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
   await app.register(authPlugin, { accounts });
+  if (deps.control) {
+    // Never over Redis, whoever asks: a reset there would wipe a store that real secrets may share.
+    if (!(deps.control.memory instanceof MemoryStore) || deps.store.kind !== 'memory') {
+      throw new Error('the control API runs only on the in-memory store');
+    }
+    // After the body parsers and auth, before the route tables (its hook records their requests) and the OpenAPI
+    // document (which so never lists it).
+    await app.register(deps.control.plugin, { service, accounts, config, rateLimit });
+  }
   await app.register(openApiPlugin); // before the API routes: it collects their schemas
   await app.register(apiV1, { prefix: '/api/v1', service, store: deps.store, publicUrl: config.publicUrl });
   for (const schema of sharedV2Schemas) app.addSchema(schema);

@@ -4,7 +4,8 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
-import { ConfigError, loadConfig, settings, type Config, type StaticAccount } from './config.js';
+import { ConfigError, loadConfig, settings, usesRedis, type Config, type StaticAccount } from './config.js';
+import { TestDouble, type OtsControl } from './control/test-double.js';
 import { chosenLogFormat, logDestination } from './log-format.js';
 import { createStore, watchEvictionPolicy } from './store/index.js';
 import { reportStore } from './store-report.js';
@@ -12,6 +13,7 @@ import type { Store } from './domain/store.js';
 
 export { ConfigError };
 export type { StaticAccount };
+export type { ClockChange, FaultState, Fixture, FixtureRequest, OtsControl, RecordedRequest } from './control/control-api.js';
 
 type SettingKey = keyof typeof settings;
 type Plain = string | number | boolean | undefined;
@@ -33,6 +35,8 @@ export type StartServerOptions = { [K in PlainSettingKey]?: Exclude<Config[K], u
    * The other options win over it. Defaults that differ from `npm start`: PORT 0 and LOG_LEVEL silent.
    */
   env?: Record<string, string | undefined>;
+  /** The test double's control API (`/__ots/` and the returned `control`): memory store only. */
+  control?: boolean;
 };
 
 export interface RunningServer {
@@ -43,19 +47,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What startServer({ control: true }) resolves to: the server and its control API (docs/use-in-your-tests.md). */
+export interface TestDoubleServer extends RunningServer {
+  control: OtsControl;
+}
+
 const PORT_ATTEMPTS = 5;
 
 /** Starts ots-server on the embedded memory store (or `redisUrl`) and resolves once it accepts connections. */
+export function startServer(options: StartServerOptions & { control: true }): Promise<TestDoubleServer>;
+export function startServer(options?: StartServerOptions): Promise<RunningServer>;
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  const env = toEnv(options);
+  const { control = false, ...settingOptions } = options;
+  const env = toEnv(settingOptions);
   const config = loadConfig(env);
+  if (control && usesRedis(config)) throw new ConfigError('startServer: the control API runs only on the in-memory store (no Redis)');
   // With port 0 the default public URL (the `share_domain` of a reveal) would say ":0", so when the caller gave no
   // public URL we pick the free port ourselves and build the config with it; the rare lost race is retried.
   const pickPort = config.port === 0 && !env[settings.publicUrl.env];
   for (let attempt = 1; ; attempt++) {
     const attemptConfig = pickPort ? loadConfig({ ...env, [settings.port.env]: String(await freePort(config.host)) }) : config;
     try {
-      return await listen(attemptConfig);
+      return await listen(attemptConfig, control ? new TestDouble() : undefined);
     } catch (err) {
       if (!(pickPort && attempt < PORT_ATTEMPTS && (err as NodeJS.ErrnoException).code === 'EADDRINUSE')) throw err;
     }
@@ -92,8 +105,8 @@ function accountsEnv(accounts: StaticAccount[]): string {
     .join(',');
 }
 
-async function listen(config: Config): Promise<RunningServer> {
-  const store = await createStore(config);
+async function listen(config: Config, double?: TestDouble): Promise<RunningServer> {
+  const store = double ? double.store : await createStore(config);
   // Logs go to stderr: a test runner's stdout (and the CLI's first stdout line) belong to the caller. The server's
   // own logger settings (credential redaction) apply.
   const logger = createLogger(config, await logDestination(chosenLogFormat(config.logFormat, process.stderr), 2));
@@ -103,7 +116,8 @@ async function listen(config: Config): Promise<RunningServer> {
     const evictionWatch = await watchEvictionPolicy(store, config, logger);
     const refusal = evictionWatch?.refusal();
     if (refusal) throw new ConfigError(refusal);
-    app = await buildApp(config, { store, logger, evictionWatch });
+    const controlled = double && { now: double.clock.now, control: double };
+    app = await buildApp(config, { store, logger, evictionWatch, ...controlled });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await closeAll(app, store);
@@ -118,6 +132,7 @@ async function listen(config: Config): Promise<RunningServer> {
     url: `http://${urlHost(config.host)}:${port}`,
     port,
     close: () => (closing ??= closeAll(started, store)),
+    ...(double && { control: double.api }),
   };
 }
 

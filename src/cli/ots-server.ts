@@ -19,6 +19,7 @@ Options (each also readable from the environment variable shown; the option wins
   --public-url URL       OTS_PUBLIC_URL  origin reported as share_domain (default: the URL printed)
   --log-level LEVEL      LOG_LEVEL     logs on stderr: fatal, error, warn (default), info, debug, trace, silent
                          LOG_FORMAT    json or pretty (default: pretty when stderr is a terminal)
+  --control                            the test double's control API under /__ots/ (memory store only)
   -h, --help             this text
 
 Every other setting (TTL_MAX, ALLOW_ANONYMOUS, ...) is read from the environment: the "Configuration" table of
@@ -34,7 +35,7 @@ function fail(code: number, message: string): never {
 }
 
 /** The environment startServer reads: the process environment with the command-line options laid over it. */
-function envFromArgs(argv: string[]): Record<string, string | undefined> {
+function envFromArgs(argv: string[]): { env: Record<string, string | undefined>; control: boolean } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -47,6 +48,7 @@ function envFromArgs(argv: string[]): Record<string, string | undefined> {
         'redis-url': { type: 'string' },
         'public-url': { type: 'string' },
         'log-level': { type: 'string' },
+        control: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -67,14 +69,15 @@ function envFromArgs(argv: string[]): Record<string, string | undefined> {
   set('OTS_PUBLIC_URL', values['public-url']);
   set('LOG_LEVEL', values['log-level']);
   if (values.account?.length) env.OTS_ACCOUNTS = [env.OTS_ACCOUNTS, ...values.account].filter(Boolean).join(',');
-  return env;
+  // A flag only, never an environment variable: a control API is asked for by the command line that starts it.
+  return { env, control: values.control ?? false };
 }
 
 async function main(): Promise<void> {
-  const env = envFromArgs(process.argv.slice(2));
+  const { env, control } = envFromArgs(process.argv.slice(2));
   let server: RunningServer;
   try {
-    server = await startServer({ env });
+    server = await startServer({ env, control });
   } catch (err) {
     if (err instanceof ConfigError) fail(EX_CONFIG, `configuration error\n${err.message}`);
     throw err;

@@ -16,6 +16,8 @@ export interface RateLimitOptions {
   config: LimitSettings;
   /** The store's counts: in Redis, shared by every instance on it; in process memory for the memory store. */
   counts: RateCounts;
+  /** Clock in milliseconds for the remembered refusals (the test double's adjustable clock); Date.now by default. */
+  now?: () => number;
 }
 
 declare module 'fastify' {
@@ -58,9 +60,10 @@ function refusal(ttlMs: number) {
 export class RateLimit {
   private readonly limits: Record<RateClass, number>;
   private readonly windowMs: number;
-  private readonly refused = new RefusedClients();
+  private readonly refused: RefusedClients;
 
   constructor(private readonly opts: RateLimitOptions) {
+    this.refused = new RefusedClients(opts.now);
     this.limits = limitsOf(opts.config);
     this.windowMs = opts.config.rateLimitWindow * 1000;
   }
@@ -86,6 +89,11 @@ export class RateLimit {
       if (req.rateKey !== undefined && units !== undefined && units > 1) await this.take(req, units - 1);
     });
   });
+
+  /** Forgets the clients remembered as refused (the test double's reset, with the store's counts). */
+  forgetRefusals(): void {
+    this.refused.forgetAll();
+  }
 
   /** Takes `units` from the request's budget, or throws the refusal. */
   private async take(req: FastifyRequest, units: number): Promise<void> {

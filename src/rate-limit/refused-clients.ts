@@ -17,6 +17,10 @@ export class RefusedClients {
     this.until.set(key, this.now() + ttlMs);
   }
 
+  forgetAll(): void {
+    this.until.clear();
+  }
+
   /** The milliseconds left of `key`'s refusing window, or undefined when none is known. */
   refusedFor(key: string): number | undefined {
     const end = this.until.get(key);

@@ -41,6 +41,10 @@ export class ExpiringMap<V> {
     return this.get(key) !== undefined && this.entries.delete(key);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   sweep(): void {
     const now = this.now();
     for (const [key, e] of this.entries) if (e.expiresAt <= now) this.entries.delete(key);

@@ -25,6 +25,11 @@ export class MemoryRateCounts implements RateCounts {
     return { count: window.count, ttlMs: window.endsAt - now, taken };
   }
 
+  /** Forgets every window (the test double's reset). */
+  clear(): void {
+    this.windows.clear();
+  }
+
   /** Drops ended windows from the front (and the oldest while full): O(1) per new window. */
   private start(key: string, window: Window, now: number): Window {
     for (const [k, w] of this.windows) {

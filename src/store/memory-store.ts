@@ -127,6 +127,11 @@ export class MemorySecretStore implements SecretStore {
     return (this.recents.get(custid) ?? []).slice(0, limit).map((e) => e.key);
   }
 
+  /** Forgets every secret, receipt and count (the test double's reset); accounts live elsewhere and stay. */
+  clear(): void {
+    for (const map of [this.secretMap, this.attempts, this.receipts, this.recents]) map.clear();
+  }
+
   sweep(): void {
     this.secretMap.sweep();
     this.attempts.sweep();

@@ -1,0 +1,3 @@
+module example.com/otsdouble
+
+go 1.19
