@@ -74,10 +74,16 @@ describe('no production start exposes /__ots/', () => {
     expect([...runtimeImports('cli/ots-server.ts')]).toContain('control/test-double.ts');
   });
 
-  it('node dist/server.js with every plausible setting and a --control argument: the normal 404', async () => {
-    const url = await start('server.js', ['--control'], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...PLAUSIBLE_ENV });
+  it('node dist/server.js with every plausible setting: the normal 404', async () => {
+    const url = await start('server.js', [], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...PLAUSIBLE_ENV });
     expect((await http(url, 'GET', '/api/v1/status')).body).toEqual({ status: 'nominal', locale: 'en' });
     await expectUnrouted(url);
+  });
+
+  it('node dist/server.js --control is refused (exit 64): the server takes no arguments', async () => {
+    await expect(start('server.js', ['--control'], { PORT: '0', HOST: '127.0.0.1', ...PLAUSIBLE_ENV })).rejects.toThrow(
+      /exited with 64[\s\S]*unexpected argument "--control"/,
+    );
   });
 
   it('the ots-server command without --control, with the same settings: the normal 404', async () => {
