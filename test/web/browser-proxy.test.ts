@@ -70,7 +70,7 @@ describe('web pages in chromium behind nginx under /ots/', () => {
     const shareLink = await page.getByLabel('Share link').inputValue();
     expect(shareLink).toMatch(new RegExp(`^${base}/secret/[0-9a-z]{31}$`));
     // The copy button is shown only when the script loaded and ran.
-    expect(await page.getByRole('button', { name: 'Copy' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Copy' }).waitFor({ state: 'visible', timeout: 10_000 });
 
     await page.goto(shareLink);
     await page.getByRole('button', { name: 'Reveal the secret' }).click();
