@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { ControlParts } from './control/control-api.js';
 import { errors } from './domain/errors.js';
 import { stdoutInBlocks } from './log-destination.js';
+import { mountUnder } from './mount-under.js';
 import { createRecipientMailer } from './mail/mailer.js';
 import { fanOutEvents } from './metrics/fan-out.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
@@ -106,6 +107,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // own JSON.
     // (Answered outside any route, so without the onSend hooks: the security headers are set here.)
     frameworkErrors: (_err, req, reply) => sendApiError(req, setBaseSecurityHeaders(reply), errors.badRequest(), config.apiErrorStatus),
+    // Every route also answers under OTS_PUBLIC_URL's path, if it has one (mount-under.ts).
+    ...mountUnder(config.publicUrl),
   });
 
   const accounts = new Accounts(deps.store.accounts);

@@ -93,7 +93,8 @@ const accounts: Parser<StaticAccount[]> = (raw, name) =>
     return { email, token };
   });
 
-const origin: Parser<string> = (raw, name) => {
+/** An origin with an optional path (sub-path hosting), without a trailing slash: `https://host` or `https://host/ots`. */
+const baseUrl: Parser<string> = (raw, name) => {
   const v = raw.trim();
   let url: URL;
   try {
@@ -102,7 +103,10 @@ const origin: Parser<string> = (raw, name) => {
     throw new ConfigError(`${name} must be an absolute URL such as https://secrets.example.com, got "${raw}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must use http or https`);
-  return url.origin;
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`${name} must be an origin with an optional path, without user, query or fragment, got "${raw}"`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 };
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -266,8 +270,8 @@ export const settings = {
   publicUrl: setting(
     'OTS_PUBLIC_URL',
     undefined,
-    'Public origin of this server (e.g. `https://secrets.example.com`), reported as `share_domain` on reveal and used in links. Default: `http://HOST:PORT`.',
-    optional(origin),
+    'Public base URL of this server: an origin (e.g. `https://secrets.example.com`) or an origin with a path for hosting under a sub-path (e.g. `https://example.com/ots`). Every link, page and v1 `share_domain` uses it; with a path, every route also answers under that path (and still at the root, for a proxy that strips it). Default: `http://HOST:PORT`.',
+    optional(baseUrl),
   ),
   metricsPort: setting(
     'METRICS_PORT',

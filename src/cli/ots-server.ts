@@ -16,7 +16,7 @@ Options (each also readable from the environment variable shown; the option wins
   --account EMAIL:TOKEN  OTS_ACCOUNTS  an account (repeatable; added to OTS_ACCOUNTS); the token any printable
                                        ASCII without spaces, 32 to 256 characters with --redis-url
   --redis-url URL        REDIS_URL     use Redis (needs OTS_SECRET) instead of the in-memory store
-  --public-url URL       OTS_PUBLIC_URL  origin reported as share_domain (default: the URL printed)
+  --public-url URL       OTS_PUBLIC_URL  public base URL, may end in a path (default: the URL printed)
   --log-level LEVEL      LOG_LEVEL     logs on stderr: fatal, error, warn (default), info, debug, trace, silent
                          LOG_FORMAT    json or pretty (default: pretty when stderr is a terminal)
   --control                            the test double's control API under /__ots/ (memory store only)

@@ -25,7 +25,6 @@ export type ErrorCode =
   | 'not_memo_owner'
   | 'too_many_identifiers'
   | 'invalid_domain'
-  | 'session_required' // v3 routes upstream serves to browser sessions only
   | 'malformed_body'
   | 'unsupported_media_type'
   | 'bad_request'
@@ -82,7 +81,6 @@ export const errors = {
   notMemoOwner: make('not_memo_owner'),
   tooManyIdentifiers: (limit: number) => new OtsError('too_many_identifiers', { limit }),
   invalidDomain: make('invalid_domain'),
-  sessionRequired: make('session_required'),
   malformedBody: make('malformed_body'),
   unsupportedMediaType: make('unsupported_media_type'),
   badRequest: make('bad_request'),

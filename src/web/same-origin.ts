@@ -9,7 +9,7 @@ export function isCrossSitePost(req: FastifyRequest, publicUrl: string): boolean
   const site = req.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') return true;
   const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null' || origin === publicUrl) return false;
+  if (origin === undefined || origin === 'null' || origin === new URL(publicUrl).origin) return false;
   try {
     return new URL(origin).host !== req.headers.host;
   } catch {

@@ -1,5 +1,6 @@
 // What every page needs to know about the request: its language and how to link back into the site.
 import type { FastifyRequest } from 'fastify';
+import { basePath } from '../mount-under.js';
 import { CATALOGUES, chooseLocale, type Catalogue, type Locale } from './i18n/index.js';
 
 export interface View {
@@ -9,6 +10,8 @@ export interface View {
   explicitLocale: boolean;
   /** The GET page this response belongs to, for the language links. */
   path: string;
+  /** OTS_PUBLIC_URL's path (`/ots`, or `''`): every link and asset lives under it (sub-path hosting). */
+  base: string;
 }
 
 function queryValue(query: unknown, name: string): string | undefined {
@@ -25,10 +28,12 @@ function pagePath(url: string): string {
 
 export function viewFor(req: FastifyRequest): View {
   const { locale, explicit } = chooseLocale(queryValue(req.query, 'locale'), req.headers['accept-language']);
-  return { t: CATALOGUES[locale], locale, explicitLocale: explicit, path: pagePath(req.url) };
+  // req.url is the path under the base (mount-under.ts); links come only from the configured base, never the request.
+  const base = basePath(req.server.ots.config.publicUrl);
+  return { t: CATALOGUES[locale], locale, explicitLocale: explicit, path: pagePath(req.url), base };
 }
 
-/** An internal link that keeps an explicitly chosen language. */
+/** An internal link, under the base path, that keeps an explicitly chosen language. */
 export function href(view: View, path: string): string {
-  return view.explicitLocale ? `${path}?locale=${view.locale}` : path;
+  return view.explicitLocale ? `${view.base}${path}?locale=${view.locale}` : `${view.base}${path}`;
 }

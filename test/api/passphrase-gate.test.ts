@@ -3,7 +3,7 @@
 // answer is the same bytes for a right, a wrong and no guess, and is never counted. While a secret is locked, all of
 // them answer 429, still whatever the guess. v1 always commits and is unchanged.
 import { describe, expect, it } from 'vitest';
-import { STORE_KINDS } from '../support/app.js';
+import { ALICE, STORE_KINDS } from '../support/app.js';
 import { conceal, get, INCORRECT_PASSPHRASE, ok, post, postV1, revealV2, serve, V2, V3, type Reply } from './socket.js';
 
 const RIGHT = 'right one';
@@ -46,6 +46,21 @@ describe.each(STORE_KINDS)('passphrase gate (%s store)', (kind) => {
     expect(shown.details.show_secret).toBe(false);
     expect(shown.record).not.toHaveProperty('secret_value');
     await revealsWithRight(api, m.secretKey);
+  });
+
+  it('89 /api/v3/secret/:id with Basic (§11.2): right, wrong, wrong with continue, none → one answer; nothing taken', async () => {
+    const m = await conceal(s, V3, { secret: 'guarded', passphrase: RIGHT }, ALICE);
+    const path = `${V3}/secret/${m.secretKey}`;
+    const replies = await Promise.all(
+      [`?passphrase=right%20one`, `?passphrase=wrong`, `?passphrase=wrong&continue=true`, ''].map((q) => get(s, path + q, ALICE)),
+    );
+    expectOneAnswer(replies);
+    const shown = ok(replies[0]!);
+    expect(shown.details).not.toHaveProperty('correct_passphrase');
+    expect(shown.details).toMatchObject({ show_secret: false, is_owner: true });
+    const held = await Promise.all([RIGHT, WRONG].map((passphrase) => post(s, `${path}/reveal`, { passphrase }, ALICE)));
+    expectOneAnswer(held);
+    expect(ok(await post(s, `${path}/reveal`, { continue: true, passphrase: RIGHT }, ALICE)).record.secret_value).toBe('guarded');
   });
 
   it.each(FAMILIES)('90 %s reveal without continue or with continue false: one 200 answer for right and wrong, nothing consumed', async (api) => {

@@ -1,10 +1,10 @@
 // The v3 guest routes (the v2 contract of docs/api-v2.md: §1.1, §3.8, §8 items 81–84, §10.9) through a real socket
 // on both stores. Read top to bottom: the route table (route × caller → status and body), meta, the guest secret
-// routes, the guest receipt routes and the batch, the secret status routes, the session-only routes (401), then the
-// apps configured otherwise.
+// routes, the guest receipt routes and the batch, the secret status routes, then the apps configured otherwise. The
+// authenticated routes, served to Basic credentials (§11.2), have their own file: v3-basic.test.ts.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB, STORE_KINDS } from '../support/app.js';
+import { ALICE, STORE_KINDS } from '../support/app.js';
 import {
   checkTableRow,
   conceal,
@@ -15,9 +15,9 @@ import {
   generate,
   get,
   serve,
+  NOT_AUTHORIZED,
   NOT_FOUND,
   ok,
-  patch,
   post,
   postRaw,
   receiptRecordV3,
@@ -37,13 +37,12 @@ import {
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const GUEST = `${V3}/guest`;
-const SESSION_ONLY = { error: 'Session authentication required', error_type: 'Unauthorized' };
 const TOO_MANY = { error: 'Too many identifiers (max 25)', error_type: 'FormError', field: 'identifiers' };
 
 /**
  * Every v3 route by every kind of caller (socket.ts TABLE_CALLERS): the status and the body (exactly, for an error;
  * the fields that tell callers apart, for a 200). The guest and status routes ignore credentials, even wrong ones;
- * the session routes refuse everyone. `:secret` and `:receipt` are a secret made anonymously for the row.
+ * the authenticated routes take an account only. `:secret` and `:receipt` are a secret made anonymously for the row.
  */
 const ROUTE_TABLE: TableRow[] = [
   ['GET /api/v3/status', 'anonymous', 200, { status: 'nominal' }],
@@ -60,9 +59,14 @@ const ROUTE_TABLE: TableRow[] = [
     ['POST /api/v3/guest/receipts', caller, 200, { count: 1 }, { identifiers: [':receipt'] }],
     ['GET /api/v3/secret/:secret/status', caller, 200, { record: { state: 'new' } }],
     ['POST /api/v3/secret/status', caller, 200, { count: 1 }, { identifiers: ':secret' }],
-    ['POST /api/v3/secret/conceal', caller, 401, SESSION_ONLY, { secret: { secret: 'x' } }],
-    ['GET /api/v3/receipt/recent', caller, 401, SESSION_ONLY],
-    ['GET /api/v3/receipt/:receipt', caller, 401, SESSION_ONLY],
+  ]),
+  ['POST /api/v3/secret/conceal', 'account', 200, { record: { share_domain: null } }, { secret: { secret: 'x' } }],
+  ['GET /api/v3/receipt/recent', 'account', 200, { custid: ALICE.email }],
+  ['GET /api/v3/receipt/:own-receipt', 'account', 200, { record: { state: 'new' } }],
+  ...(['anonymous', 'wrong credentials'] as const).flatMap((caller): TableRow[] => [
+    ['POST /api/v3/secret/conceal', caller, 401, NOT_AUTHORIZED, { secret: { secret: 'x' } }],
+    ['GET /api/v3/receipt/recent', caller, 401, NOT_AUTHORIZED],
+    ['GET /api/v3/receipt/:receipt', caller, 401, NOT_AUTHORIZED],
   ]),
 ];
 
@@ -274,36 +278,6 @@ describe.each(STORE_KINDS)('v3 wire contract (%s store)', (kind) => {
       const expected = { success: true, records: [secretRecord(facts(a, 3600)), secretRecord(facts(b, 3600))], count: 2 };
       expect(ok(await post(s, `${V3}/secret/status`, { identifiers: `${a.secretKey},${UNKNOWN_KEY},${b.secretKey}` }))).toEqual(expected);
       expect(ok(await post(s, `${V3}/secret/status`, { identifiers: [a.secretKey, b.secretKey] }, { header: 'Bearer x' }))).toEqual(expected);
-    });
-  });
-
-  describe('§8 84 session-only routes → 401 Session authentication required', () => {
-    it('with Basic credentials or without, nothing is created, shown, revealed, burned or changed', async () => {
-      const m = await conceal(s, V2, { secret: 'untouched' }, ALICE);
-      const calls: [string, string, unknown?][] = [
-        ['POST', '/secret/conceal', { secret: { secret: 'x' } }],
-        ['POST', '/secret/generate', { secret: {} }],
-        ['GET', `/secret/${m.secretKey}`],
-        ['POST', `/secret/${m.secretKey}/reveal`, { continue: true }],
-        ['GET', `/receipt/${m.receiptKey}`],
-        ['PATCH', `/receipt/${m.receiptKey}`, { memo: 'changed' }],
-        ['POST', `/receipt/${m.receiptKey}/burn`, { continue: true }],
-        ['GET', '/receipt/recent'],
-      ];
-      for (const as of [ALICE, undefined, BOB]) {
-        for (const [method, path, body] of calls) {
-          const url = `${V3}${path}`;
-          let res;
-          if (method === 'GET') res = await get(s, url, as);
-          else if (method === 'PATCH') res = await patch(s, url, body, as);
-          else res = await post(s, url, body, as);
-          expect(res.status, `${method} ${path} as ${as?.email ?? 'anonymous'}`).toBe(401);
-          expectError(res, 401, SESSION_ONLY);
-        }
-      }
-      const receipt = ok(await get(s, `${V2}/receipt/${m.receiptKey}`, ALICE));
-      expect(receipt.record).toMatchObject({ state: 'new', memo: null });
-      expect(ok(await revealV2(s, V2, m.secretKey)).record.secret_value).toBe('untouched');
     });
   });
 });

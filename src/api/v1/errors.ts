@@ -34,7 +34,6 @@ const V1: Record<ErrorCode, { message: (e: OtsError) => string; status: number; 
   not_memo_owner: { message: () => NOT_AUTHORIZED, status: 401 },
   too_many_identifiers: { message: () => 'Bad request', status: 400 },
   invalid_domain: { message: () => 'Bad request', status: 400 },
-  session_required: { message: () => NOT_AUTHORIZED, status: 401 },
   malformed_body: { message: () => 'Bad request', status: 400 },
   unsupported_media_type: { message: () => 'Unsupported Media Type', status: 415 },
   bad_request: { message: () => 'Bad request', status: 400 },

@@ -34,10 +34,10 @@ export const openApiPlugin = fp(async (app: FastifyInstance) => {
     openapi: {
       openapi: '3.1.0',
       info: {
-        title: 'ots-server: Onetime Secret REST API v1, v2 and v3 (guest)',
+        title: 'ots-server: Onetime Secret REST API v1, v2 and v3',
         version: '1',
         description:
-          'The Onetime Secret APIs as served by ots-server, all on one store. v1 (`/api/v1`): every error is HTTP 404 with `{"message": …}` by default (as upstream); the real status is in `X-OTS-Intended-Status`. v2 (`/api/v2`) and the v3 guest routes (`/api/v3`): JSON records with native types, errors `{"error", "error_type"}` with real statuses. TTL limits (`TTL_MIN`, `TTL_MAX_ANONYMOUS`, `TTL_MAX`) and the secret size limit are configurable; the figures given are the defaults.',
+          'The Onetime Secret APIs as served by ots-server, all on one store. v1 (`/api/v1`): every error is HTTP 404 with `{"message": …}` by default (as upstream); the real status is in `X-OTS-Intended-Status`. v2 (`/api/v2`) and v3 (`/api/v3`: the guest routes, and the authenticated routes served to Basic credentials): JSON records with native types, errors `{"error", "error_type"}` with real statuses. TTL limits (`TTL_MIN`, `TTL_MAX_ANONYMOUS`, `TTL_MAX`) and the secret size limit are configurable; the figures given are the defaults.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       tags: [
@@ -47,8 +47,8 @@ export const openApiPlugin = fp(async (app: FastifyInstance) => {
         { name: 'v2 secrets', description: 'API v2: conceal, generate, show, reveal, status' },
         { name: 'v2 receipts', description: 'API v2: receipts, burn, memo, recent' },
         { name: 'v2 meta', description: 'API v2: status, locales, version, CORS preflight' },
-        { name: 'v3 secrets', description: 'API v3 guest routes: conceal, generate, show, reveal, status' },
-        { name: 'v3 receipts', description: 'API v3 guest routes: receipts, burn, batch' },
+        { name: 'v3 secrets', description: 'API v3: conceal, generate, show, reveal (guest, or with Basic credentials), status' },
+        { name: 'v3 receipts', description: 'API v3: receipts, burn, memo, recent (guest, or with Basic credentials), batch' },
         { name: 'v3 meta', description: 'API v3: status, locales, version' },
       ],
       components: {

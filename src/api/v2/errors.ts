@@ -50,7 +50,6 @@ const V2: Record<ErrorCode, Wording> = {
   },
   not_authorized: unauthorized('Not authorized'),
   not_memo_owner: unauthorized('Not authorized to update this receipt'),
-  session_required: unauthorized('Session authentication required'),
   too_many_identifiers: form((e) => `Too many identifiers (max ${e.details.limit})`, 'identifiers'),
   invalid_domain: form(() => 'Invalid domain'),
   malformed_body: { status: 400, type: 'FormError', error: () => 'Malformed request body' },

@@ -125,7 +125,8 @@ export function ownHost(publicUrl: string): string {
 
 function shareDomain(value: unknown, host: string): string | undefined {
   const given = text(value)?.trim().toLowerCase();
-  if (!given || given.replace(/:\d+$/, '') === host) return undefined;
+  // Any spelling of the own host counts: letter case, `:port`, a path (`host/ots`, as the macOS app sends it).
+  if (!given || given.replace(/^https?:\/\//, '').replace(/\/.*$/, '').replace(/:\d+$/, '') === host) return undefined;
   return given;
 }
 

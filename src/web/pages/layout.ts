@@ -9,7 +9,7 @@ export function layout(view: View, title: string, content: SafeHtml): SafeHtml {
   const languages = Object.values(CATALOGUES).map((c) =>
     c.lang === view.locale
       ? html`<li><span aria-current="true">${c.languageName}</span></li>`
-      : html`<li><a href="${view.path}?locale=${c.lang}" lang="${c.lang}" hreflang="${c.lang}">${c.languageName}</a></li>`,
+      : html`<li><a href="${view.base}${view.path}?locale=${c.lang}" lang="${c.lang}" hreflang="${c.lang}">${c.languageName}</a></li>`,
   );
   return html`<!doctype html>
 <html lang="${t.lang}">
@@ -20,14 +20,14 @@ export function layout(view: View, title: string, content: SafeHtml): SafeHtml {
 <meta name="robots" content="noindex, nofollow">
 <meta name="color-scheme" content="light dark">
 <title>${title} · ${t.appName}</title>
-<link rel="icon" href="${assetPaths.icon}" type="image/svg+xml">
-<link rel="stylesheet" href="${assetPaths.style}">
-<script src="${assetPaths.script}" defer></script>
+<link rel="icon" href="${view.base}${assetPaths.icon}" type="image/svg+xml">
+<link rel="stylesheet" href="${view.base}${assetPaths.style}">
+<script src="${view.base}${assetPaths.script}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">${t.skipToContent}</a>
 <div class="page">
-<header class="site-header"><a class="brand" href="${href(view, '/')}"><img src="${assetPaths.icon}" alt="">${t.appName}</a></header>
+<header class="site-header"><a class="brand" href="${href(view, '/')}"><img src="${view.base}${assetPaths.icon}" alt="">${t.appName}</a></header>
 <main id="main" class="card" tabindex="-1">
 ${content}
 </main>
