@@ -52,12 +52,15 @@ declare module 'fastify' {
   }
 }
 
+/** Headers that carry credentials (Basic, proxy credentials, API keys, sessions). */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'];
+
 /**
- * Credentials are dropped from anything a plugin hands the logger: @fastify/multipart logs the request headers
- * (Authorization included) at trace level.
+ * Credentials are dropped from anything a plugin hands the logger, at every level: @fastify/multipart logs the
+ * request headers at trace level.
  */
 const REDACT = {
-  paths: ['headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie'],
+  paths: CREDENTIAL_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
   remove: true,
 };
 

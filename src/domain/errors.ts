@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'invalid_domain'
   | 'session_required' // v3 routes upstream serves to browser sessions only
   | 'malformed_body'
+  | 'ill_formed_text' // a string that is not valid Unicode (a lone UTF-16 surrogate)
   | 'unsupported_media_type'
   | 'bad_request'
   | 'not_found' // unrouted path
@@ -42,6 +43,8 @@ export interface ErrorDetails {
   limit?: number;
   /** What an anonymous caller was refused: conceal or generate. */
   operation?: 'conceal' | 'generate';
+  /** The request field a refusal is about. */
+  field?: string;
 }
 
 export class OtsError extends Error {
@@ -84,6 +87,7 @@ export const errors = {
   invalidDomain: make('invalid_domain'),
   sessionRequired: make('session_required'),
   malformedBody: make('malformed_body'),
+  illFormedText: (field: string) => new OtsError('ill_formed_text', { field }),
   unsupportedMediaType: make('unsupported_media_type'),
   badRequest: make('bad_request'),
   notFound: make('not_found'),

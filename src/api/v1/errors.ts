@@ -36,6 +36,7 @@ const V1: Record<ErrorCode, { message: (e: OtsError) => string; status: number; 
   invalid_domain: { message: () => 'Bad request', status: 400 },
   session_required: { message: () => NOT_AUTHORIZED, status: 401 },
   malformed_body: { message: () => 'Bad request', status: 400 },
+  ill_formed_text: { message: (e) => `Invalid text in ${e.details.field || 'the request'}: not valid Unicode`, status: 400 },
   unsupported_media_type: { message: () => 'Unsupported Media Type', status: 415 },
   bad_request: { message: () => 'Bad request', status: 400 },
   not_found: { message: () => 'Not Found', status: 404 },

@@ -54,6 +54,12 @@ const V2: Record<ErrorCode, Wording> = {
   too_many_identifiers: form((e) => `Too many identifiers (max ${e.details.limit})`, 'identifiers'),
   invalid_domain: form(() => 'Invalid domain'),
   malformed_body: { status: 400, type: 'FormError', error: () => 'Malformed request body' },
+  ill_formed_text: {
+    status: 422,
+    type: 'FormError',
+    error: (e) => `Invalid text in ${e.details.field || 'the request'}: not valid Unicode`,
+    extra: (e) => (e.details.field ? { field: e.details.field } : {}),
+  },
   bad_request: { status: 400, type: 'FormError', error: () => 'Malformed request' },
   unsupported_media_type: { status: 415, type: 'FormError', error: () => 'Unsupported Media Type' },
   not_found: { status: 404, type: 'NotFound', error: () => 'Not Found' },
