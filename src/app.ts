@@ -11,6 +11,9 @@ import { fanOutEvents } from './metrics/fan-out.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { notFoundBy, sendApiError } from './api/error-shape.js';
+import { answerClientError } from './api/client-errors.js';
+import { connectionsPlugin } from './plugins/connections.js';
+import { trustedPeers } from './rate-limit/trusted-proxies.js';
 import { paramsPlugin } from './plugins/params.js';
 import { RateLimit } from './rate-limit/plugin.js';
 import { requestLogPlugin } from './plugins/request-log.js';
@@ -95,6 +98,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // While shutting down, requests already on an open connection are still served (then the connection closes);
     // Fastify's own 503 would answer them outside the contract's error shape.
     return503OnClosing: false,
+    // Slow and stalled clients are cut off (slowloris, bodies that never come); the server's own answer time does
+    // not count. Node checks every second rather than every 30 s, so the limits hold to about a second.
+    http: { headersTimeout: config.headersTimeout * 1000, connectionsCheckingInterval: 1000 },
+    requestTimeout: config.requestTimeout * 1000,
+    keepAliveTimeout: config.keepAliveTimeout * 1000,
+    // Node's own answers on a connection (408, 431, unparseable bytes) in the contract's shape, not Fastify's.
+    clientErrorHandler: answerClientError(config.apiErrorStatus),
     // A key of any length reaches its route, which answers it as unknown (`Unknown secret`, the not-found page):
     // the contract's rule for keys that are not 1–64 of [0-9a-z]. The URL itself is bounded by Node's header limit.
     routerOptions: { querystringParser: parseQueryString, maxParamLength: MAX_URL_LENGTH },
@@ -118,6 +128,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     maxSecretBytes: config.maxSecretBytes,
     send: (req, reply, e) => sendApiError(req, reply, e, config.apiErrorStatus),
     notFound: notFoundBy(config.apiErrorStatus, sendNotFoundPage),
+  });
+  await app.register(connectionsPlugin, {
+    maxPerClient: config.maxConnectionsPerClient,
+    isTrustedPeer: trustedPeers(config.trustProxy),
   });
   await app.register(requestLogPlugin);
   const { evictionWatch } = deps;

@@ -194,6 +194,30 @@ export const settings = {
     'Seconds a SIGTERM or SIGINT waits for in-flight requests to finish before the server exits anyway (with code 1). Keep it below your orchestrator\'s kill grace period.',
     int(1, 3600),
   ),
+  headersTimeout: setting(
+    'HEADERS_TIMEOUT',
+    '10',
+    'Seconds a client has to send the whole request head (request line and headers); slower ones (slowloris) get a 408 and are disconnected.',
+    int(1, 3600),
+  ),
+  requestTimeout: setting(
+    'REQUEST_TIMEOUT',
+    '30',
+    'Seconds a client has to send the whole request, body included (at least `HEADERS_TIMEOUT`); a body that stalls gets a 408 and the connection is closed. The time the server takes to answer does not count.',
+    int(1, 3600),
+  ),
+  keepAliveTimeout: setting(
+    'KEEP_ALIVE_TIMEOUT',
+    '72',
+    'Seconds an idle keep-alive connection stays open for the next request. Keep it above the idle timeout of a load balancer in front (60 s on most), so that it, not this server, closes idle connections.',
+    int(1, 3600),
+  ),
+  maxConnectionsPerClient: setting(
+    'MAX_CONNECTIONS_PER_CLIENT',
+    '128',
+    'Open connections one client (an IPv4 address or an IPv6 /64, the socket peer) may hold; more are closed at once. Not applied to peers named in `TRUST_PROXY`, which carry many clients. 0 turns this limit off.',
+    int(0),
+  ),
   workers: setting(
     'WORKERS',
     '1',
@@ -457,6 +481,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     if (outside.length > 0 && env.WEB_TTL_CHOICES !== undefined) {
       problems.push(`WEB_TTL_CHOICES must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${outside.join(', ')}`);
     }
+    if (c.headersTimeout! > c.requestTimeout!) problems.push('HEADERS_TIMEOUT must not exceed REQUEST_TIMEOUT');
     if (c.smtpUrl && !c.smtpFrom) problems.push('SMTP_FROM is required when SMTP_URL is set (e.g. "Secrets <noreply@example.com>")');
     const topologies = redisSettingsGiven(c);
     if (topologies.length > 1) problems.push(`Set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, got ${topologies.join(' and ')}`);

@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'bad_request'
   | 'not_found' // unrouted path
   | 'store_unavailable'
+  | 'request_timeout' // the request's head or body did not arrive in time (HEADERS_TIMEOUT, REQUEST_TIMEOUT)
+  | 'headers_too_large'
   | 'unexpected';
 
 export interface ErrorDetails {
@@ -92,5 +94,7 @@ export const errors = {
   badRequest: make('bad_request'),
   notFound: make('not_found'),
   storeUnavailable: make('store_unavailable'),
+  requestTimeout: make('request_timeout'),
+  headersTooLarge: make('headers_too_large'),
   unexpected: make('unexpected'),
 };
