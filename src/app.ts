@@ -14,6 +14,7 @@ import { notFoundBy, sendApiError } from './api/error-shape.js';
 import { answerClientError } from './api/client-errors.js';
 import { connectionsPlugin } from './plugins/connections.js';
 import { trustedPeers } from './rate-limit/trusted-proxies.js';
+import { CredentialBudget } from './rate-limit/credential-budget.js';
 import { paramsPlugin } from './plugins/params.js';
 import { RateLimit } from './rate-limit/plugin.js';
 import { requestLogPlugin } from './plugins/request-log.js';
@@ -141,7 +142,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(securityHeadersPlugin);
   await app.register(rateLimit.plugin);
   await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
-  await app.register(authPlugin, { accounts });
+  const credentialBudget = new CredentialBudget(deps.store.rateCounts, config.rateLimitWindow * 1000, config.rateLimitAuthFailures);
+  await app.register(authPlugin, { accounts, credentialBudget });
   await app.register(openApiPlugin); // before the API routes: it collects their schemas
   await app.register(apiV1, { prefix: '/api/v1', service, store: deps.store, publicUrl: config.publicUrl });
   for (const schema of sharedV2Schemas) app.addSchema(schema);

@@ -395,7 +395,7 @@ export const settings = {
   trustProxy: setting(
     'TRUST_PROXY',
     undefined,
-    'Addresses or CIDR ranges of the reverse proxies in front of this server, comma-separated (e.g. `10.0.0.0/8,::1`; `loopback` names 127.0.0.0/8 and ::1). Only requests from these peers have their `X-Forwarded-For` believed; unset, the client is always the socket peer, so a client cannot forge its address to dodge rate limits.',
+    'Addresses or CIDR ranges of the reverse proxies in front of this server, comma-separated (e.g. `10.0.0.0/8,::1`; `loopback` names 127.0.0.0/8 and ::1). Only requests from these peers have their `X-Forwarded-For` believed; unset, the client is always the socket peer, so a client cannot forge its address to dodge rate limits. Ranges wider than /8 (IPv4) or /16 (IPv6) are refused; a forwarded value that is not an address counts as the proxy itself.',
     optional(proxyList),
   ),
   rateLimitWindow: setting(
@@ -426,6 +426,12 @@ export const settings = {
     'RATE_LIMIT_BURN',
     '60',
     'Requests per window and client to burn secrets (`/private/:key/burn` and aliases). 0 turns this limit off.',
+    int(0),
+  ),
+  rateLimitAuthFailures: setting(
+    'RATE_LIMIT_AUTH_FAILURES',
+    '20',
+    'Failed credential checks (wrong or unknown Basic credentials, on any route, `/status` included) per window for one client, and for one username whatever the client. Past it, requests with credentials from that client or for that username are refused (429) until the window ends, without checking them. 0 turns this limit off.',
     int(0),
   ),
   rateLimitUnrouted: setting(
