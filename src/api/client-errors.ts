@@ -49,7 +49,8 @@ export function clientErrorResponse(err: ClientError, socket: Socket, mode: Erro
   const head = Object.entries({ ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' })
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}X-Content-Type-Options: nosniff\r\n\r\n${body}`;
+  // The base security headers every answer carries (plugins/security-headers.ts).
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n${body}`;
 }
 
 /** For Fastify's clientErrorHandler: answer in the contract's shape unless the answer has begun, then close. */

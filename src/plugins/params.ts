@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
 import { checkJsonShape } from './input-shape.js';
@@ -8,7 +8,10 @@ import { decodeUtf8, MALFORMED, parseUrlEncoded } from './urlencoded.js';
 
 export type Params = Record<string, string>;
 
-const isMultipart = (type: string) => /^\s*multipart\/form-data/i.test(type);
+/** A multipart request whose body is read: it has one, or its method sends one (GET and HEAD routes read none). */
+const readsMultipart = (req: FastifyRequest) =>
+  /^\s*multipart\/form-data/i.test(req.headers['content-type'] ?? '') &&
+  (req.isMultipart() || (req.method !== 'GET' && req.method !== 'HEAD'));
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,8 +85,7 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
   // busboy throws a bare Error (a 500) for a multipart type without a boundary; refuse it first as a malformed body
   // (docs/contracts/ots-v2-api.md §11.5).
   app.addHook('preValidation', (req, _reply, done) => {
-    const type = req.headers['content-type'] ?? '';
-    done(isMultipart(type) && !/boundary=/i.test(type) ? errors.malformedBody() : undefined);
+    done(readsMultipart(req) && !/boundary=/i.test(req.headers['content-type']!) ? errors.malformedBody() : undefined);
   });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -92,7 +94,7 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
   // A multipart body has at least one part (RFC 2046): none means its boundary never came (or no body did), which
   // busboy accepts silently as an empty form.
   app.addHook('preValidation', (req, _reply, done) => {
-    const empty = isMultipart(req.headers['content-type'] ?? '') && Object.keys((req.body ?? {}) as object).length === 0;
+    const empty = readsMultipart(req) && Object.keys((req.body ?? {}) as object).length === 0;
     done(empty ? errors.malformedBody() : undefined);
   });
   // JSON: an empty body is an empty object (clients send the header with params in the query string).

@@ -129,3 +129,11 @@ describe('item 10: memos lose unclosed tags', () => {
     expect((res.json() as { record: { memo: string } }).record.memo).toBe('keep');
   });
 });
+
+describe('item 8: GET and HEAD routes read no body, whatever their Content-Type says', () => {
+  it.each(['GET', 'HEAD'] as const)('%s /api/v2/status with a multipart type and no body → 200', async (method) => {
+    for (const type of ['multipart/form-data', 'multipart/form-data; boundary=X']) {
+      expect((await t.app.inject({ method, url: '/api/v2/status', headers: { 'content-type': type } })).statusCode).toBe(200);
+    }
+  });
+});

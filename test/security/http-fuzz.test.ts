@@ -230,7 +230,7 @@ describe('HTTP fuzz over a real socket (redis store)', () => {
     if (isApi && !isV2 && a.status !== 200 && intended === undefined) {
       failures.push(`${a.status} without X-OTS-Intended-Status for ${where}: ${a.body.slice(0, 120)}`);
     }
-    if (isApi && a.headers['cache-control'] !== 'no-store') failures.push(`no Cache-Control: no-store for ${where}`);
+    if (isApi && a.headers['cache-control'] !== 'no-store') failures.push(`no Cache-Control: no-store on a ${a.status} for ${where}: ${a.body.slice(0, 100)}`);
     if (intended !== undefined && r.method !== 'HEAD') {
       try {
         const parsed = JSON.parse(a.body) as { message?: unknown };
