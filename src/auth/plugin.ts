@@ -53,14 +53,15 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { accounts: Acco
     }
     // Failed checks are counted per client and per username; past the budget, credentials are not even checked.
     const keys = opts.credentialBudget.keys(clientAddress(req), basicUsername(header));
+    const refuse = (e: Error) => (req.log.warn({ rateClass: 'auth' }, 'failed-credentials budget exceeded'), done(e));
     const refused = opts.credentialBudget.refusal(keys);
-    if (refused) return done(refused);
+    if (refused) return refuse(refused);
     // A store outage is not a credentials problem: valid callers must not be told their token is wrong.
     app.basicAuth(req, reply, (err?: Error) => {
       if (err instanceof StoreUnavailableError) return done(errors.storeUnavailable());
       if (!err) return done();
       opts.credentialBudget.failed(keys).then(
-        (refusal) => done(refusal ?? errors.notAuthorized()),
+        (refusal) => (refusal ? refuse(refusal) : done(errors.notAuthorized())),
         () => done(errors.notAuthorized()),
       );
     });

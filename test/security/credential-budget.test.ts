@@ -24,6 +24,9 @@ describe.each(STORE_KINDS)('credential budget (%s store)', (kind) => {
     const v2 = await get('/api/v2/receipt/recent', basic(ALICE));
     expect(v2.statusCode).toBe(429);
     expect(v2.json()).toMatchObject({ error_type: 'LimitExceeded' });
+    // The operator sees it; no username or token is logged.
+    expect(t.logs.join('')).toContain('failed-credentials budget exceeded');
+    expect(t.logs.join('')).not.toMatch(/user\d@example\.com|wrong-token/);
     // Another client is not affected, nor are anonymous requests from the refused one.
     expect((await get('/api/v1/status', basic(ALICE), '198.51.100.7')).statusCode).toBe(200);
     expect((await t.app.inject({ url: '/api/v1/status', remoteAddress: '203.0.113.5' })).statusCode).toBe(200);
