@@ -13,6 +13,10 @@ import { fanOutEvents } from './metrics/fan-out.js';
 import { SecretsService, type ServiceEvents } from './domain/secrets-service.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { notFoundBy, sendApiError } from './api/error-shape.js';
+import { answerClientError } from './api/client-errors.js';
+import { connectionsPlugin } from './plugins/connections.js';
+import { trustedPeers } from './rate-limit/trusted-proxies.js';
+import { CredentialBudget } from './rate-limit/credential-budget.js';
 import { paramsPlugin } from './plugins/params.js';
 import { RateLimit } from './rate-limit/plugin.js';
 import { requestLogPlugin } from './plugins/request-log.js';
@@ -60,12 +64,15 @@ declare module 'fastify' {
   }
 }
 
+/** Headers that carry credentials (Basic, proxy credentials, API keys, sessions). */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'];
+
 /**
- * Credentials are dropped from anything a plugin hands the logger: @fastify/multipart logs the request headers
- * (Authorization included) at trace level.
+ * Credentials are dropped from anything a plugin hands the logger, at every level: @fastify/multipart logs the
+ * request headers at trace level.
  */
 const REDACT = {
-  paths: ['headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie'],
+  paths: CREDENTIAL_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
   remove: true,
 };
 
@@ -100,6 +107,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // While shutting down, requests already on an open connection are still served (then the connection closes);
     // Fastify's own 503 would answer them outside the contract's error shape.
     return503OnClosing: false,
+    // Slow and stalled clients are cut off (slowloris, bodies that never come); the server's own answer time does
+    // not count. Node checks every second rather than every 30 s, so the limits hold to about a second.
+    http: { headersTimeout: config.headersTimeout * 1000, connectionsCheckingInterval: 1000 },
+    requestTimeout: config.requestTimeout * 1000,
+    keepAliveTimeout: config.keepAliveTimeout * 1000,
+    // Node's own answers on a connection (408, 431, unparseable bytes) in the contract's shape, not Fastify's.
+    clientErrorHandler: answerClientError(config.apiErrorStatus),
     // A key of any length reaches its route, which answers it as unknown (`Unknown secret`, the not-found page):
     // the contract's rule for keys that are not 1–64 of [0-9a-z]. The URL itself is bounded by Node's header limit.
     routerOptions: { querystringParser: parseQueryString, maxParamLength: MAX_URL_LENGTH },
@@ -126,6 +140,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     send: (req, reply, e) => sendApiError(req, reply, e, config.apiErrorStatus),
     notFound: notFoundBy(config.apiErrorStatus, sendNotFoundPage),
   });
+  await app.register(connectionsPlugin, {
+    maxPerClient: config.maxConnectionsPerClient,
+    isTrustedPeer: trustedPeers(config.trustProxy),
+  });
   await app.register(requestLogPlugin);
   const { evictionWatch } = deps;
   if (metrics && evictionWatch) metrics.metrics.reportEvictionPolicy(() => evictionWatch.policy);
@@ -134,7 +152,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(securityHeadersPlugin);
   await app.register(rateLimit.plugin);
   await app.register(paramsPlugin, { maxSecretBytes: config.maxSecretBytes });
-  await app.register(authPlugin, { accounts });
+  const credentialBudget = new CredentialBudget(deps.store.rateCounts, config.rateLimitWindow * 1000, config.rateLimitAuthFailures);
+  await app.register(authPlugin, { accounts, credentialBudget });
   if (deps.control) {
     // Never over Redis, whoever asks: a reset there would wipe a store that real secrets may share.
     if (!(deps.control.memory instanceof MemoryStore) || deps.store.kind !== 'memory') {

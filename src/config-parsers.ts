@@ -135,6 +135,11 @@ export const proxyList: Parser<string[]> = (raw, name) =>
         `${name} entries must be IP addresses or CIDR ranges of your proxies (e.g. 10.0.0.0/8, ::1, loopback), got "${entry}"`,
       );
     }
+    // 0.0.0.0/0, ::/0, or halves of them, would let every client forge its address (a fresh rate budget each time).
+    const widest = family === 4 ? 8 : /^::ffff:/i.test(address) ? 104 : 16;
+    if (bits !== undefined && Number(bits) < widest) {
+      throw new ConfigError(`${name} range "${entry}" is too wide to be your proxies: at most /8 for IPv4, /16 for IPv6`);
+    }
     return entry;
   });
 

@@ -23,6 +23,7 @@ import {
   type Setting,
   type StaticAccount,
 } from './config-parsers.js';
+import { httpEdgeSettings } from './config-http.js';
 
 // One validated schema for every environment variable: name, default, meaning, parser (config-parsers.ts).
 // The README's configuration table is written from this list, so the doc strings are user-facing.
@@ -38,6 +39,7 @@ export const settings = {
     'Seconds a SIGTERM or SIGINT waits for in-flight requests to finish before the server exits anyway (with code 1). Keep it below your orchestrator\'s kill grace period.',
     int(1, 3600),
   ),
+  ...httpEdgeSettings,
   workers: setting(
     'WORKERS',
     '1',
@@ -216,7 +218,7 @@ export const settings = {
   trustProxy: setting(
     'TRUST_PROXY',
     undefined,
-    'Addresses or CIDR ranges of the reverse proxies in front of this server, comma-separated (e.g. `10.0.0.0/8,::1`; `loopback` names 127.0.0.0/8 and ::1). Only requests from these peers have their `X-Forwarded-For` believed; unset, the client is always the socket peer, so a client cannot forge its address to dodge rate limits.',
+    'Addresses or CIDR ranges of the reverse proxies in front of this server, comma-separated (e.g. `10.0.0.0/8,::1`; `loopback` names 127.0.0.0/8 and ::1). Only requests from these peers have their `X-Forwarded-For` believed; unset, the client is always the socket peer, so a client cannot forge its address to dodge rate limits. Ranges wider than /8 (IPv4) or /16 (IPv6) are refused; a forwarded value that is not an address counts as the proxy itself.',
     optional(proxyList),
   ),
   rateLimitWindow: setting(
@@ -247,6 +249,12 @@ export const settings = {
     'RATE_LIMIT_BURN',
     '60',
     'Requests per window and client to burn secrets (`/private/:key/burn` and aliases). 0 turns this limit off.',
+    int(0),
+  ),
+  rateLimitAuthFailures: setting(
+    'RATE_LIMIT_AUTH_FAILURES',
+    '20',
+    'Failed credential checks (wrong or unknown Basic credentials, on any route, `/status` included) per window for one client, and for one username whatever the client. Past it, requests with credentials from that client or for that username are refused (429) until the window ends, without checking them. 0 turns this limit off.',
     int(0),
   ),
   rateLimitUnrouted: setting(
@@ -307,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     if (outside.length > 0 && env.WEB_TTL_CHOICES !== undefined) {
       problems.push(`WEB_TTL_CHOICES must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${outside.join(', ')}`);
     }
+    if (c.headersTimeout! > c.requestTimeout!) problems.push('HEADERS_TIMEOUT must not exceed REQUEST_TIMEOUT');
     if (c.smtpUrl && !c.smtpFrom) problems.push('SMTP_FROM is required when SMTP_URL is set (e.g. "Secrets <noreply@example.com>")');
     const topologies = redisSettingsGiven(c);
     if (topologies.length > 1) problems.push(`Set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, got ${topologies.join(' and ')}`);

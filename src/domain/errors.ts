@@ -26,10 +26,13 @@ export type ErrorCode =
   | 'too_many_identifiers'
   | 'invalid_domain'
   | 'malformed_body'
+  | 'ill_formed_text' // a string that is not valid Unicode (a lone UTF-16 surrogate)
   | 'unsupported_media_type'
   | 'bad_request'
   | 'not_found' // unrouted path
   | 'store_unavailable'
+  | 'request_timeout' // the request's head or body did not arrive in time (HEADERS_TIMEOUT, REQUEST_TIMEOUT)
+  | 'headers_too_large'
   | 'unexpected';
 
 export interface ErrorDetails {
@@ -41,6 +44,8 @@ export interface ErrorDetails {
   limit?: number;
   /** What an anonymous caller was refused: conceal or generate. */
   operation?: 'conceal' | 'generate';
+  /** The request field a refusal is about. */
+  field?: string;
 }
 
 export class OtsError extends Error {
@@ -82,9 +87,12 @@ export const errors = {
   tooManyIdentifiers: (limit: number) => new OtsError('too_many_identifiers', { limit }),
   invalidDomain: make('invalid_domain'),
   malformedBody: make('malformed_body'),
+  illFormedText: (field: string) => new OtsError('ill_formed_text', { field }),
   unsupportedMediaType: make('unsupported_media_type'),
   badRequest: make('bad_request'),
   notFound: make('not_found'),
   storeUnavailable: make('store_unavailable'),
+  requestTimeout: make('request_timeout'),
+  headersTooLarge: make('headers_too_large'),
   unexpected: make('unexpected'),
 };

@@ -166,5 +166,5 @@ export function checkBatch(identifiers: readonly string[]): void {
 
 /** Text without tags, with runs of whitespace as one space. */
 function plainText(raw: string): string {
-  return raw.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+  return raw.replace(/<[^>]*(?:>|$)/g, '').replace(/\s+/g, ' ').trim();
 }

@@ -1,11 +1,17 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../domain/errors.js';
+import { checkJsonShape } from './input-shape.js';
 import { wireOf } from './wire.js';
 import { decodeUtf8, MALFORMED, parseUrlEncoded } from './urlencoded.js';
 
 export type Params = Record<string, string>;
+
+/** A multipart request whose body is read: it has one, or its method sends one (GET and HEAD routes read none). */
+const readsMultipart = (req: FastifyRequest) =>
+  /^\s*multipart\/form-data/i.test(req.headers['content-type'] ?? '') &&
+  (req.isMultipart() || (req.method !== 'GET' && req.method !== 'HEAD'));
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,10 +20,19 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * A JSON number as text: whole numbers as digits even from 1e21 on, where String() switches to `1e+21` (which a
+ * TTL would read as 1 second instead of clamping it to the maximum).
+ */
+export function numberText(value: number): string {
+  return Number.isInteger(value) ? BigInt(value).toString() : String(value);
+}
+
 function scalar(value: unknown): string | undefined {
   if (Array.isArray(value)) return scalar(value[0]);
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return numberText(value);
+  if (typeof value === 'boolean') return String(value);
   return undefined;
 }
 
@@ -67,24 +82,37 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
     }
     done(null, payload);
   });
-  // busboy throws a bare Error (a 500) for a multipart type without a boundary; refuse it first as bad input.
+  // busboy throws a bare Error (a 500) for a multipart type without a boundary; refuse it first as a malformed body
+  // (docs/contracts/ots-v2-api.md §11.5).
   app.addHook('preValidation', (req, _reply, done) => {
-    const type = req.headers['content-type'] ?? '';
-    done(/^\s*multipart\/form-data/i.test(type) && !/boundary=/i.test(type) ? errors.badRequest() : undefined);
+    done(readsMultipart(req) && !/boundary=/i.test(req.headers['content-type']!) ? errors.malformedBody() : undefined);
   });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fields: 20, fieldSize: opts.maxSecretBytes + 4096, files: 0, parts: 20, fieldNameSize: 100 },
   });
+  // A multipart body has at least one part (RFC 2046): none means its boundary never came (or no body did), which
+  // busboy accepts silently as an empty form.
+  app.addHook('preValidation', (req, _reply, done) => {
+    const empty = readsMultipart(req) && Object.keys((req.body ?? {}) as object).length === 0;
+    done(empty ? errors.malformedBody() : undefined);
+  });
   // JSON: an empty body is an empty object (clients send the header with params in the query string).
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
+    let parsed: unknown;
     try {
       const text = decodeUtf8(body as Buffer).trim();
-      done(null, text === '' ? {} : JSON.parse(text));
+      parsed = text === '' ? {} : JSON.parse(text);
     } catch {
-      done(errors.malformedBody(), undefined);
+      return done(errors.malformedBody(), undefined);
     }
+    try {
+      checkJsonShape(parsed);
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
+    done(null, parsed);
   });
   // Any other (or no) content type: v2 and v3 sniff a JSON body (api/v2/params.ts); v1 refuses it.
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {

@@ -1,4 +1,13 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * The client's address: Fastify's (the forwarded one behind a TRUST_PROXY peer), unless that is not an address (a
+ * forged `X-Forwarded-For: anything`), then the socket peer: otherwise every string would be a client of its own.
+ */
+export function clientAddress(req: Pick<FastifyRequest, 'ip' | 'socket'>): string | undefined {
+  return isIP(req.ip) !== 0 ? req.ip : req.socket.remoteAddress;
+}
 
 /** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail converted). */
 export function ipv6Groups(address: string): number[] {

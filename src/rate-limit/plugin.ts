@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { errors } from '../domain/errors.js';
 import { StoreUnavailableError, type RateCounts } from '../domain/store.js';
 import type { RateClass } from '../plugins/route-config.js';
-import { clientGroup } from './client-address.js';
+import { clientAddress, clientGroup } from './client-address.js';
 import { RefusedClients } from './refused-clients.js';
 
 type LimitSettings = Pick<
@@ -81,7 +81,7 @@ export class RateLimit {
     app.addHook('onRequest', async (req) => {
       const rateClass = rateClassOf(req);
       if (rateClass === undefined || this.limits[rateClass] === 0) return;
-      req.rateKey = `${rateClass}:${clientGroup(req.ip)}`;
+      req.rateKey = `${rateClass}:${clientGroup(clientAddress(req))}`;
       await this.take(req, 1);
     });
     app.addHook('preHandler', async (req) => {

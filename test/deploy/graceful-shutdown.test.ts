@@ -1,6 +1,7 @@
 // SIGTERM to `node dist/server.js`: it stops accepting connections, finishes the request in flight, closes Redis
 // and exits 0 within SHUTDOWN_TIMEOUT; a request that never finishes makes it give up and exit 1 on time. A log
-// pipe whose reader has gone changes none of that.
+// pipe whose reader has gone changes none of that. Clients that send nothing (idle, a slow head, a body that stopped
+// coming) do not hold it up.
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -26,6 +27,12 @@ async function startSlowUpload(origin: string, secret: string) {
   await vi.waitFor(() => expect(received).toContain('100 Continue'), { timeout: 5_000, interval: 10 });
   return {
     socket,
+    /** Sends the body a byte every 100 ms from now on (a live upload that will not end in time); stops on close. */
+    trickle: () => {
+      let sent = 0;
+      const tick = setInterval(() => (sent < body.length - 1 && !socket.destroyed ? socket.write(body[sent++]!) : clearInterval(tick)), 100);
+      socket.once('close', () => clearInterval(tick));
+    },
     /** Sends the body; resolves with the final response once the server has closed the connection. */
     finish: async () => {
       const ended = once(socket, 'end');
@@ -114,7 +121,8 @@ describe('graceful shutdown of node dist/server.js', () => {
 
   it('gives up after SHUTDOWN_TIMEOUT when a request never finishes: exit 1, on time', async () => {
     const server = await start(env({ SHUTDOWN_TIMEOUT: '1' }));
-    const upload = await startSlowUpload(server.origin, 'never finished');
+    const upload = await startSlowUpload(server.origin, 'never finished, though its bytes keep coming');
+    upload.trickle(); // a body that stops coming is closed at shutdown (below); one still arriving is waited for
     const signalled = Date.now();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(1);
@@ -123,6 +131,21 @@ describe('graceful shutdown of node dist/server.js', () => {
     expect(took).toBeLessThan(3_000);
     await server.waitForLog('requests still in flight after SHUTDOWN_TIMEOUT');
     upload.socket.destroy();
+  });
+
+  it('does not wait for clients that send nothing (issue 22): a stalled body, a slow head and idle keep-alives → exit 0 quickly', async () => {
+    const server = await start(env({ SHUTDOWN_TIMEOUT: '10', REQUEST_TIMEOUT: '60' }));
+    const upload = await startSlowUpload(server.origin, 'a body that never comes');
+    const slowHead = connect(Number(new URL(server.origin).port), '127.0.0.1');
+    await once(slowHead, 'connect');
+    slowHead.write('GET /api/v2/status HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    expect((await fetch(`${server.origin}/health`)).status).toBe(200);
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(5_000); // the stalled body gets 2 s of silence, not SHUTDOWN_TIMEOUT
+    upload.socket.destroy();
+    slowHead.destroy();
   });
 
   describe('after the reader of its stdout has gone (a supervisor whose log pipe died)', () => {
@@ -150,7 +173,8 @@ describe('graceful shutdown of node dist/server.js', () => {
 
     it('SHUTDOWN_TIMEOUT still ends it when a request never finishes: exit 1', async () => {
       const server = await start(env({ SHUTDOWN_TIMEOUT: '1' }));
-      const upload = await startSlowUpload(server.origin, 'never finished');
+      const upload = await startSlowUpload(server.origin, 'never finished, though its bytes keep coming');
+      upload.trickle();
       loseLogPipe(server);
       server.child.kill('SIGTERM');
       expect(await exitWithin(server, 5_000)).toBe(1);

@@ -70,9 +70,15 @@ const query = fc.oneof(
     '?secret=%ZZ',
     '?' + '&'.repeat(500),
     '?a=' + 'b'.repeat(6000),
+    // Issue 22: nesting deep enough to overflow a recursive walk.
+    `?a${'[a]'.repeat(3000)}=1`,
+    `?secret[secret]=x&secret[ttl]=1e21`,
   ),
 );
-const path = fc.tuple(fc.constantFrom(...PATH_BASES), pathTail, query).map(([base, tail, q]) => `${base}${tail}${q}`);
+const path = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom('/api/v1/status', '/api/v2/status', '/api/v3/status') },
+  { weight: 9, arbitrary: fc.tuple(fc.constantFrom(...PATH_BASES), pathTail, query).map(([base, tail, q]) => `${base}${tail}${q}`) },
+);
 
 const method = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('GET', 'POST') },
@@ -141,6 +147,16 @@ const body = fc.oneof(
   ),
   multipartBody,
   fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)),
+  // Issue 22: deep nesting, many keys, lone surrogates, huge numbers, multipart whose boundary never comes.
+  fc.integer({ min: 1, max: 6000 }).map((n) => '{"secret":'.repeat(n) + '"x"' + '}'.repeat(n)),
+  fc.integer({ min: 1, max: 6000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
+  fc.integer({ min: 1, max: 4000 }).map((n) => `secret${'[a]'.repeat(n)}=1`),
+  fc.integer({ min: 900, max: 2000 }).map((n) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])))),
+  fc.constantFrom('\\ud800', '\\udbff', '\\udc00', 'a\\ud800b', '\\ud83d\\ude00').chain((text) =>
+    fc.constantFrom(`{"secret":"${text}"}`, `{"secret":{"secret":"x","passphrase":"${text}"}}`, `{"${text}":1}`, `{"passphrase":"${text}","continue":true}`),
+  ),
+  fc.constantFrom('{"secret":{"secret":"x","ttl":1e21}}', '{"secret":"x","ttl":1e300}', '{"ttl":-1e21}'),
+  fc.constantFrom('no delimiter here at all', '--other\r\n\r\n', '--fuzz', '--fuzz--\r\n'),
   fc.integer({ min: 10_000, max: 120_000 }).map((n) => `secret=${'x'.repeat(n)}`),
 );
 
@@ -214,7 +230,7 @@ describe('HTTP fuzz over a real socket (redis store)', () => {
     if (isApi && !isV2 && a.status !== 200 && intended === undefined) {
       failures.push(`${a.status} without X-OTS-Intended-Status for ${where}: ${a.body.slice(0, 120)}`);
     }
-    if (isApi && a.headers['cache-control'] !== 'no-store') failures.push(`no Cache-Control: no-store for ${where}`);
+    if (isApi && a.headers['cache-control'] !== 'no-store') failures.push(`no Cache-Control: no-store on a ${a.status} for ${where}: ${a.body.slice(0, 100)}`);
     if (intended !== undefined && r.method !== 'HEAD') {
       try {
         const parsed = JSON.parse(a.body) as { message?: unknown };
@@ -224,6 +240,10 @@ describe('HTTP fuzz over a real socket (redis store)', () => {
       }
     }
     if (/\bat .+\.(ts|js):\d+/.test(a.body)) failures.push(`stack trace in the body for ${where}`);
+    // HEAD answers as its GET does, with no body (docs/contracts/ots-v2-api.md §11.5).
+    if (r.method === 'HEAD' && a.body !== '') failures.push(`HEAD with a body for ${where}`);
+    const anonymous = r.headers.authorization === undefined;
+    if (r.method === 'HEAD' && anonymous && /^\/api\/v[123]\/status$/.test(r.path) && a.status !== 200) failures.push(`HEAD ${a.status} for ${where}`);
   }
 
   it(`${RUNS * BURST} random requests: never a 5xx, every error in the contract shape`, async () => {
@@ -262,6 +282,12 @@ describe('HTTP fuzz over a real socket (redis store)', () => {
       'GET /api/v1/\x00status HTTP/1.1\r\nHost: x\r\n\r\n',
       'POST /api/v1/share HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"secret":"short"}',
       'POST /api/v1/share?secret=%FF%FE HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n',
+      // Issue 22: an empty multipart body without Content-Length, and heads Node refuses itself (431, 400).
+      'POST /api/v2/secret/conceal HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=X\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      'POST /api/v1/share HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=X\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      `GET /api/v2/status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`,
+      'GET /api/v3/status HTTP/7.0\r\nHost: x\r\n\r\n',
+      'HEAD /api/v2/status HTTP/1.1\r\nHost: x\r\n\r\n',
     ];
     for (const message of raw) {
       const reply = await new Promise<string>((resolve) => {
@@ -276,6 +302,10 @@ describe('HTTP fuzz over a real socket (redis store)', () => {
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1] ?? 0);
       expect(status < 500, `${JSON.stringify(message.slice(0, 60))} → ${reply.slice(0, 120)}`).toBe(true);
       expect(reply).not.toMatch(/x-ots-intended-status: 500/i);
+      // Even Node's own refusals (431, unparseable heads) come in the contract's JSON, never Fastify's default body.
+      const body = reply.slice(reply.indexOf('\r\n\r\n') + 4);
+      if (status >= 400) expect(Object.keys(JSON.parse(body) as object), message.slice(0, 60)).toEqual(expect.arrayContaining([expect.stringMatching(/^(message|error)$/)]));
+      expect(body).not.toContain('"statusCode"');
     }
   });
 

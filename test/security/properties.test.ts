@@ -37,7 +37,9 @@ function expectedScalar(value: unknown): string | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (Array.isArray(v)) return expectedScalar(v);
   if (typeof v === 'string') return v === '' ? undefined : v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  // Whole numbers as digits even from 1e21 on, where String() would give `1e+21` (issue 22).
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v).toString() : String(v);
+  if (typeof v === 'boolean') return String(v);
   return undefined;
 }
 

@@ -159,6 +159,13 @@ describe('rate-limit settings', () => {
     },
   );
 
+  it.each(['0.0.0.0/0', '0.0.0.0/1, 128.0.0.0/1', '::/0', '::/1, 8000::/1', '::ffff:0.0.0.0/96', '10.0.0.0/7'])(
+    'TRUST_PROXY=%s is refused at startup: a range that covers (nearly) everyone is no proxy list (issue 22)',
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY range .* is too wide/);
+    },
+  );
+
   it('a negative or non-numeric limit is refused; 0 is an explicit off', () => {
     expect(() => loadConfig({ RATE_LIMIT_CREATE: '-1' })).toThrow(/RATE_LIMIT_CREATE must be a whole number/);
     expect(() => loadConfig({ RATE_LIMIT_WINDOW: '0' })).toThrow(/RATE_LIMIT_WINDOW must be between 1/);

@@ -120,6 +120,14 @@ describe.each(STORE_KINDS)('rate limits (%s store)', (kind) => {
     expect(direct.filter(isRateLimited)).toHaveLength(2);
   });
 
+  it('with TRUST_PROXY an X-Forwarded-For that is not an address counts as the proxy itself, not a fresh client (issue 22)', async () => {
+    const { app } = await start({ RATE_LIMIT_CREATE: '3', TRUST_PROXY: '10.1.0.0/16' });
+    const forged = ['junk', 'a', 'b, c', '198.51.100.1, zz', 'unknown', '999.1.1.1'];
+    const results = [];
+    for (const xff of forged) results.push(await share(app, '10.1.2.3', { 'x-forwarded-for': xff }));
+    expect(results.map(isRateLimited)).toEqual([false, false, false, true, true, true]);
+  });
+
   it('an IPv6 client rotating addresses within its /64 shares one budget; another /64 has its own', async () => {
     const { app } = await start({ RATE_LIMIT_CREATE: '4' });
     const sameNet = ['2001:db8:7:1::1', '2001:db8:7:1:ffff:ffff:ffff:fffe', '2001:0db8:0007:0001:0:0:0:9', '2001:db8:7:1::abcd', '2001:db8:7:1:1::'];

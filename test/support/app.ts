@@ -31,7 +31,7 @@ export async function connectTestRedis(): Promise<OtsRedis> {
 }
 
 export const HIGH_RATE_LIMITS = Object.fromEntries(
-  ['CREATE', 'REVEAL', 'RECEIPT', 'BURN', 'UNROUTED'].map((c) => [`RATE_LIMIT_${c}`, '1000000']),
+  ['CREATE', 'REVEAL', 'RECEIPT', 'BURN', 'UNROUTED', 'AUTH_FAILURES'].map((c) => [`RATE_LIMIT_${c}`, '1000000']),
 );
 
 export function testConfig(env: Record<string, string> = {}): Config {

@@ -283,12 +283,15 @@ describe.each(STORE_KINDS)('web pages (%s store)', (kind) => {
   });
 
   describe('cross-site posts', () => {
-    it('are refused (403) before anything happens; same-origin, Origin null and non-browser posts pass', async () => {
+    it('are refused (403) before anything happens; same-origin (Origin null too) and non-browser posts pass', async () => {
       const { secretKey } = await create({ secret: 'not for them' });
       const refused: Record<string, string>[] = [
         { 'sec-fetch-site': 'cross-site' },
         { 'sec-fetch-site': 'same-site' },
         { origin: 'https://evil.example.net' },
+        // Sandboxed frames and data: URLs send `Origin: null` without `Sec-Fetch-Site: same-origin` (issue 22).
+        { origin: 'null' },
+        { origin: 'null', 'sec-fetch-site': 'cross-site' },
       ];
       for (const headers of refused) {
         const res = await postForm(t.app, `/secret/${secretKey}`, {}, headers);

@@ -35,11 +35,14 @@ const V1: Record<ErrorCode, { message: (e: OtsError) => string; status: number; 
   too_many_identifiers: { message: () => 'Bad request', status: 400 },
   invalid_domain: { message: () => 'Bad request', status: 400 },
   malformed_body: { message: () => 'Bad request', status: 400 },
+  ill_formed_text: { message: (e) => `Invalid text in ${e.details.field || 'the request'}: not valid Unicode`, status: 400 },
   unsupported_media_type: { message: () => 'Unsupported Media Type', status: 415 },
   bad_request: { message: () => 'Bad request', status: 400 },
   not_found: { message: () => 'Not Found', status: 404 },
   store_unavailable: { message: () => "We'll be back shortly!", status: 503 },
   unexpected: { message: () => 'An unexpected error occurred :[', status: 500 },
+  request_timeout: { message: () => 'Request Timeout', status: 408 },
+  headers_too_large: { message: () => 'Request Header Fields Too Large', status: 431 },
 };
 
 /** The status a modern API would use for this error; the web pages send it too. */
@@ -47,13 +50,17 @@ export function intendedStatus(e: OtsError): number {
   return V1[e.code].status;
 }
 
-export function sendV1Error(reply: FastifyReply, e: OtsError, mode: ErrorStatusMode): FastifyReply {
+/** An error as status, headers and body: what sendV1Error sends, and what a raw socket answer writes. */
+export function v1ErrorParts(e: OtsError, mode: ErrorStatusMode) {
   const { message, status, withKey } = V1[e.code];
   const body: Record<string, string> = { message: message(e) };
   if (withKey && e.details.key !== undefined) body.secret_key = e.details.key;
-  if (e.details.retryAfter !== undefined) reply.header('Retry-After', String(e.details.retryAfter));
-  return reply
-    .code(mode === 'intended' ? status : 404)
-    .header('X-OTS-Intended-Status', String(status))
-    .send(body);
+  const headers: Record<string, string> = { 'X-OTS-Intended-Status': String(status) };
+  if (e.details.retryAfter !== undefined) headers['Retry-After'] = String(e.details.retryAfter);
+  return { status: mode === 'intended' ? status : 404, headers, body };
+}
+
+export function sendV1Error(reply: FastifyReply, e: OtsError, mode: ErrorStatusMode): FastifyReply {
+  const { status, headers, body } = v1ErrorParts(e, mode);
+  return reply.code(status).headers(headers).send(body);
 }

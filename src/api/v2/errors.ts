@@ -53,23 +53,38 @@ const V2: Record<ErrorCode, Wording> = {
   too_many_identifiers: form((e) => `Too many identifiers (max ${e.details.limit})`, 'identifiers'),
   invalid_domain: form(() => 'Invalid domain'),
   malformed_body: { status: 400, type: 'FormError', error: () => 'Malformed request body' },
+  ill_formed_text: {
+    status: 422,
+    type: 'FormError',
+    error: (e) => `Invalid text in ${e.details.field || 'the request'}: not valid Unicode`,
+    extra: (e) => (e.details.field ? { field: e.details.field } : {}),
+  },
   bad_request: { status: 400, type: 'FormError', error: () => 'Malformed request' },
   unsupported_media_type: { status: 415, type: 'FormError', error: () => 'Unsupported Media Type' },
   not_found: { status: 404, type: 'NotFound', error: () => 'Not Found' },
   store_unavailable: { status: 503, type: 'ServiceUnavailable', error: () => "We'll be back shortly!" },
   unexpected: { status: 500, type: 'ServerError', error: () => 'Internal Server Error' },
+  request_timeout: { status: 408, type: 'RequestTimeout', error: () => 'Request Timeout' },
+  headers_too_large: { status: 431, type: 'RequestHeaderFieldsTooLarge', error: () => 'Request Header Fields Too Large' },
 };
 
 /** Seconds a client is told to wait when the store is unreachable. */
 const UNAVAILABLE_RETRY_AFTER = 5;
 
-export function sendV2Error(reply: FastifyReply, e: OtsError): FastifyReply {
+/** An error as status, headers and body: what sendV2Error sends, and what a raw socket answer writes. */
+export function v2ErrorParts(e: OtsError) {
   const w = V2[e.code];
   const body: Record<string, unknown> = { error: w.error(e), error_type: w.type };
   if (w.field) body.field = w.field;
   Object.assign(body, w.extra?.(e));
+  const headers: Record<string, string> = {};
   const retryAfter = e.details.retryAfter ?? (e.code === 'store_unavailable' ? UNAVAILABLE_RETRY_AFTER : undefined);
-  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
+  if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
+  return { status: w.status, headers, body };
+}
+
+export function sendV2Error(reply: FastifyReply, e: OtsError): FastifyReply {
+  const { status, headers, body } = v2ErrorParts(e);
   // Error bodies never go through a route's response schema.
-  return reply.code(w.status).type('application/json; charset=utf-8').serializer(JSON.stringify).send(body);
+  return reply.code(status).headers(headers).type('application/json; charset=utf-8').serializer(JSON.stringify).send(body);
 }

@@ -6,6 +6,8 @@ import { errors } from '../../domain/errors.js';
 import { PASSWORD_DEFAULT_LENGTH, PASSWORD_MAX_LENGTH, type CharacterSets } from '../../domain/password.js';
 import { isEmail } from '../../domain/recipient.js';
 import type { GenerateInput } from '../../domain/secrets-service.js';
+import { checkFormShape, checkJsonShape } from '../../plugins/input-shape.js';
+import { numberText } from '../../plugins/params.js';
 
 export type Nested = { [key: string]: unknown };
 
@@ -41,6 +43,7 @@ function setNested(out: Nested, key: string, value: unknown): void {
 
 /** A flat form (query string, urlencoded or multipart body) with its keys nested. */
 function nestForm(flat: Record<string, unknown>): Nested {
+  checkFormShape(Object.keys(flat));
   const out: Nested = {};
   for (const [key, value] of Object.entries(flat)) setNested(out, key, value);
   return out;
@@ -56,6 +59,7 @@ function jsonObject(body: unknown): Nested {
     } catch {
       throw errors.malformedBody();
     }
+    checkJsonShape(body);
   }
   return isObject(body) ? body : {};
 }
@@ -91,7 +95,7 @@ export function v2Params(req: FastifyRequest): Nested {
 export function text(value: unknown): string | undefined {
   if (Array.isArray(value)) return text(value[0]);
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return numberText(value);
   return undefined;
 }
 
