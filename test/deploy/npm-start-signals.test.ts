@@ -49,7 +49,9 @@ it('SIGTERM to `npm start` shuts the server down gracefully within SHUTDOWN_TIME
     const timer = setTimeout(() => reject(new Error('npm start did not listen within 20 s')), 20_000);
     lines.on('line', () => {
       const found = logs.find((l) => String(l.msg).startsWith('Server listening at'));
-      if (found) resolve(found), clearTimeout(timer);
+      if (!found) return;
+      clearTimeout(timer);
+      resolve(found);
     });
   });
   serverPid = listening.pid as number;
