@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { incomingProblems, incomingSettings } from './config-incoming.js';
 import { CHOSEN_TOKEN_RULE, isStrongToken, isTypableToken, TYPABLE_TOKEN_RULE } from './crypto/tokens.js';
 
 // One validated schema for every environment variable: name, default, meaning, parser.
@@ -416,6 +417,7 @@ export const settings = {
     'Requests per window and client to paths that do not exist (keys live in URLs, so probing paths is enumeration). 0 turns this limit off.',
     int(0),
   ),
+  ...incomingSettings,
 } as const;
 
 type Settings = typeof settings;
@@ -468,6 +470,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     if (outside.length > 0 && env.WEB_TTL_CHOICES !== undefined) {
       problems.push(`WEB_TTL_CHOICES must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${outside.join(', ')}`);
     }
+    problems.push(...incomingProblems(c));
     if (c.smtpUrl && !c.smtpFrom) problems.push('SMTP_FROM is required when SMTP_URL is set (e.g. "Secrets <noreply@example.com>")');
     const topologies = redisSettingsGiven(c);
     if (topologies.length > 1) problems.push(`Set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, got ${topologies.join(' and ')}`);
