@@ -144,8 +144,9 @@ export function incomingProblems(
     if (seen.has(email)) problems.push(`INCOMING_RECIPIENTS: "${email}" is listed twice`);
     seen.add(email);
   }
+  // Only when the feature is on: a server without recipients must not fail over a default it never uses.
   const ttl = c.incomingDefaultTtl!;
-  if (ttl < c.ttlMin! || ttl > c.ttlMax!) problems.push(`INCOMING_DEFAULT_TTL must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${ttl}`);
+  if (incomingEnabledOf(c) && (ttl < c.ttlMin! || ttl > c.ttlMax!)) problems.push(`INCOMING_DEFAULT_TTL must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${ttl}`);
   const passphrase = c.incomingDefaultPassphrase;
   if (passphrase !== undefined && ([...passphrase].length < c.passphraseMinLength! || [...passphrase].length > 128)) {
     problems.push(`INCOMING_DEFAULT_PASSPHRASE must be ${c.passphraseMinLength} to 128 characters long`);
