@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { loadConfig } from '../../src/config.js';
 import { startSmtpSink, type SmtpSink } from '../operator/smtp-sink.js';
 import { STORE_KINDS, TEST_MASTER_KEY } from '../support/app.js';
+import { dumpValues, makePrefixedRedisStore } from '../support/redis-inspect.js';
 import { expectError, expectNativeTypes, get, listenApp, NOT_FOUND, ok, post, postForm, postRaw, PUBLIC_URL, send, type SocketApp, V1, V2, V3 } from './socket.js';
 
 const API = '/api/incoming';
@@ -248,5 +249,108 @@ describe('incoming boot checks (§9.4, 53, 54)', () => {
   it('reads INCOMING_RECIPIENT_1…4 after INCOMING_RECIPIENTS', () => {
     const c = loadConfig({ ...base, INCOMING_RECIPIENT_2: 'two@example.com', INCOMING_RECIPIENT_1: 'one@example.com,One', INCOMING_RECIPIENTS: 'zero@example.com' });
     expect([c.incomingRecipients, c.incomingRecipient1, c.incomingRecipient2].flatMap((l) => l ?? []).map((r) => r.name)).toEqual(['zero', 'One', 'two']);
+  });
+});
+
+describe('incoming secrets across keys, instances, clocks and mail failures', () => {
+  it('§9.4, 10: digests follow OTS_SECRET; a digest under a previous key is delivered to its recipient', async () => {
+    const other = await listenApp('memory', env({ OTS_SECRET: 'd'.repeat(2) + TEST_MASTER_KEY.slice(2) }));
+    const s = await listenApp('memory', env());
+    try {
+      expect(ok(await get(other, `${API}/config`)).config.recipients[0].digest).not.toBe(SECURITY);
+      expect(ok(await get(s, `${API}/config`)).config.recipients[0].digest).toBe(SECURITY);
+      const old = digestOf('security@example.com', PREVIOUS_KEY);
+      const made = ok(await submit(s, { secret: 'after rotation', recipient: old }));
+      expect(made.details.recipient).toBe(old);
+      await vi.waitFor(() => expect(sink.mails.map((m) => m.to)).toEqual([['security@example.com']]), { timeout: 5_000, interval: 50 });
+    } finally {
+      await other.close();
+      await s.close();
+    }
+  });
+
+  it('§9.32: SMTP down → the submit still answers 200 and the secret reveals', async () => {
+    const s = await listenApp('memory', env({ SMTP_URL: 'smtp://127.0.0.1:9' }));
+    try {
+      const { secret } = ok(await submit(s, { secret: 'no mail', recipient: SECURITY })).record;
+      expect(ok(await post(s, `${V2}/secret/${secret.key}/reveal`, { continue: true })).record.secret_value).toBe('no mail');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('§9.34, 46: the lock outlasts the window (fake clock); the secret expires after the TTL, the receipt after 2 × TTL', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const s = await listenApp(
+      'memory',
+      env({ INCOMING_RATE_LIMIT_MAX_PER_IP: '2', INCOMING_RATE_LIMIT_WINDOW: '60', INCOMING_RATE_LIMIT_LOCKOUT: '600', INCOMING_DEFAULT_TTL: '3600' }),
+      { now: () => now },
+    );
+    try {
+      const { receipt } = ok(await submit(s, { secret: 'x', recipient: SECURITY })).record;
+      ok(await submit(s, { secret: 'x', recipient: SECURITY }));
+      now += 120_000; // past the window, inside the lockout
+      const refused = await submit(s, { secret: 'x', recipient: SECURITY });
+      expect(refused.status).toBe(429);
+      expect(refused.body.retry_after).toBe(480);
+      now += 481_000;
+      ok(await submit(s, { secret: 'x', recipient: SECURITY }));
+      now = Date.UTC(2026, 0, 1) + 3_601_000;
+      expect(ok(await get(s, `${V2}/receipt/${receipt.key}`)).record.state).toBe('expired');
+      now = Date.UTC(2026, 0, 1) + 7_201_000;
+      expect((await get(s, `${V2}/receipt/${receipt.key}`)).status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('§9.36, 39: two instances share the counters, the web form too; unknown digests make no recipient counters', async () => {
+    const shared = await makePrefixedRedisStore();
+    const second = await makePrefixedRedisStore(shared.prefix);
+    const limits = env({ INCOMING_RATE_LIMIT_MAX_PER_IP: '3' });
+    const a = await listenApp('redis', limits, { store: shared.store });
+    const b = await listenApp('redis', limits, { store: second.store });
+    try {
+      expectError(await submit(a, { secret: 'x', recipient: 'f'.repeat(64) }), 422, form('Invalid recipient', 'recipient'));
+      expect((await dumpValues(shared.store.redis, `${shared.prefix}incoming:*rcpt*`)).keys).toEqual([]);
+      const page = await send(b, 'POST', '/incoming', { body: `recipient=${SECURITY}&secret=x`, contentType: 'application/x-www-form-urlencoded' });
+      expect(page.status).toBe(200); // fetch follows the 303 to the success page
+      expect(page.text).toContain('Reference ID');
+      expect((await submit(a, { secret: 'x', recipient: SECURITY })).status).toBe(200);
+      expect((await submit(b, { secret: 'x', recipient: SECURITY })).status).toBe(429);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('§9.47: one submit → ots_incoming_received_total +1, ots_secrets_created_total +1, one event without keys, address, memo or value', async () => {
+    const seen: unknown[] = [];
+    const s = await listenApp('memory', env({ METRICS_PORT: '0' }), { events: { incomingReceived: (event) => seen.push(event) } });
+    try {
+      const { receipt, secret } = ok(await submit(s, { secret: 'counted value', recipient: SECURITY, memo: 'counted memo' })).record;
+      const metrics = await (await fetch(s.app.metricsUrl!)).text();
+      expect(metrics).toMatch(/^ots_incoming_received_total 1$/m);
+      expect(metrics).toMatch(/^ots_secrets_created_total 1$/m);
+      expect(seen).toEqual([{ receiptShortid: receipt.key.slice(0, 8), recipientDigest: SECURITY, displayName: 'Security Team', created: receipt.created, expires: receipt.created + 604800 }]);
+      const text = JSON.stringify(seen);
+      for (const hidden of [receipt.key, secret.key, 'security@example.com', 'counted memo', 'counted value']) expect(text).not.toContain(hidden);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('§8.1: under a sub-path the API answers and every link starts with the base', async () => {
+    const s = await listenApp('memory', env({ OTS_PUBLIC_URL: 'https://secrets.example.com/ots' }));
+    try {
+      expect(ok(await get(s, `/ots${API}/config`)).config.enabled).toBe(true);
+      const { secret } = ok(await submit(s, { secret: 'sub', recipient: SECURITY }, {})).record;
+      await vi.waitFor(() => expect(sink.mails).toHaveLength(1), { timeout: 5_000, interval: 50 });
+      expect(sink.mails[0]!.text).toContain(`https://secrets.example.com/ots/secret/${secret.key}`);
+      const page = await send(s, 'POST', '/ots/incoming', { body: `recipient=${SECURITY}&secret=x`, contentType: 'application/x-www-form-urlencoded' });
+      expect(page.text).toContain('href="/ots/receipt/');
+    } finally {
+      await s.close();
+    }
   });
 });
