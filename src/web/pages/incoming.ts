@@ -62,6 +62,6 @@ ${copyStatus('reference-id')}
 <h2>${t.incomingNextHeading}</h2>
 <p>${t.incomingNextBody}</p>
 <p class="actions"><a class="button" href="${href(view, '/incoming')}">${t.incomingSendAnother}</a></p>
-<p class="hint">${t.incomingSaveReceipt} <a href="${receipt}">${t.incomingReceiptWord}</a></p>`,
+<p class="hint">${t.incomingSaveReceipt} <a href="${receipt}">${t.incomingReceiptWord}</a>.</p>`,
   );
 }
