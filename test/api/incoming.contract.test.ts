@@ -161,6 +161,7 @@ describe.each(STORE_KINDS)('incoming secrets (%s store)', (kind) => {
     expectError(await get(s, `${API}/secret`), 404, NOT_FOUND);
     expectError(await get(s, `${API}/nope`), 404, NOT_FOUND);
     expect((await get(s, `${V3}/incoming/config`)).status).toBe(404);
+    expect((await get(s, '/incoming/config')).headers.get('content-type')).not.toContain('json');
     expect((await postRaw(s, `${API}/secret`, '{"secret":', 'application/json')).status).toBe(400);
   });
 });
