@@ -25,6 +25,7 @@ import { parseQueryString } from './plugins/urlencoded.js';
 import apiV1 from './api/v1/index.js';
 import apiV2 from './api/v2/index.js';
 import apiV3 from './api/v3/index.js';
+import apiIncoming from './api/incoming/index.js';
 import { sharedV2Schemas } from './api/v2/schemas.js';
 import { openApiPlugin } from './api/v1/openapi.js';
 import healthRoutes from './routes/health.js';
@@ -177,6 +178,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   };
   await app.register(apiV2, { prefix: '/api/v2', ...v2 });
   await app.register(apiV3, { prefix: '/api/v3', ...v2 });
+  await app.register(apiIncoming, { service, config, store: deps.store, events });
   // The Redis store reports whether creates find room (store/fullness.ts); the memory store has no such limit.
   const fullness = (deps.store as { fullness?: StoreCheck }).fullness;
   const checks = [evictionWatch, fullness].filter((c): c is StoreCheck => c !== undefined);

@@ -24,6 +24,7 @@ import {
   type StaticAccount,
 } from './config-parsers.js';
 import { httpEdgeSettings } from './config-http.js';
+import { incomingProblems, incomingSettings } from './config-incoming.js';
 
 // One validated schema for every environment variable: name, default, meaning, parser (config-parsers.ts).
 // The README's configuration table is written from this list, so the doc strings are user-facing.
@@ -263,6 +264,7 @@ export const settings = {
     'Requests per window and client to paths that do not exist (keys live in URLs, so probing paths is enumeration). 0 turns this limit off.',
     int(0),
   ),
+  ...incomingSettings,
 } as const;
 
 type Settings = typeof settings;
@@ -316,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       problems.push(`WEB_TTL_CHOICES must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${outside.join(', ')}`);
     }
     if (c.headersTimeout! > c.requestTimeout!) problems.push('HEADERS_TIMEOUT must not exceed REQUEST_TIMEOUT');
+    problems.push(...incomingProblems(c));
     if (c.smtpUrl && !c.smtpFrom) problems.push('SMTP_FROM is required when SMTP_URL is set (e.g. "Secrets <noreply@example.com>")');
     const topologies = redisSettingsGiven(c);
     if (topologies.length > 1) problems.push(`Set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, got ${topologies.join(' and ')}`);

@@ -25,6 +25,12 @@ export type ErrorCode =
   | 'not_memo_owner'
   | 'too_many_identifiers'
   | 'invalid_domain'
+  | 'incoming_disabled' // incoming secrets are switched off
+  | 'secret_required' // incoming: no secret content
+  | 'recipient_required' // incoming submit: no recipient digest
+  | 'recipient_hash_required' // incoming validate: no recipient digest
+  | 'unknown_recipient' // incoming: the digest names no configured recipient
+  | 'incoming_limited' // incoming: a submission tier is locked
   | 'malformed_body'
   | 'ill_formed_text' // a string that is not valid Unicode (a lone UTF-16 surrogate)
   | 'unsupported_media_type'
@@ -86,6 +92,12 @@ export const errors = {
   notMemoOwner: make('not_memo_owner'),
   tooManyIdentifiers: (limit: number) => new OtsError('too_many_identifiers', { limit }),
   invalidDomain: make('invalid_domain'),
+  incomingDisabled: make('incoming_disabled'),
+  secretRequired: make('secret_required'),
+  recipientRequired: make('recipient_required'),
+  recipientHashRequired: make('recipient_hash_required'),
+  unknownRecipient: make('unknown_recipient'),
+  incomingLimited: (retryAfter: number, limit: number) => new OtsError('incoming_limited', { retryAfter, limit }),
   malformedBody: make('malformed_body'),
   illFormedText: (field: string) => new OtsError('ill_formed_text', { field }),
   unsupportedMediaType: make('unsupported_media_type'),

@@ -43,6 +43,9 @@ export interface ReceiptRecord {
   kind: SecretKind;
   ownerId?: string; // the account's customer id, for account secrets
   memo?: string;
+  /** 'incoming': submitted to an operator's recipient, whose link no receipt view may show (incoming-service.ts). */
+  source?: 'incoming';
+  recipientName?: string; // incoming: the recipient's display name
 }
 
 /** How the secret came to be: the caller's own (conceal, v1 share) or a generated password. */

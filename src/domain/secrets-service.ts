@@ -7,7 +7,7 @@ import { errors, OtsError } from './errors.js';
 import { generateKey, isWellFormedKey, shortKey } from './keys.js';
 import { generatePassword, PASSWORD_DEFAULT_LENGTH, type CharacterSets } from './password.js';
 import { ANONYMOUS_CUSTID, OVERRIDABLE_STATES, receiptTtlOf, UNREAD_STATES, type ReceiptRecord, type SecretKind } from './receipt.js';
-import { checkBatch, ReceiptsService, type Actor, type ReceiptSnapshot } from './receipts-service.js';
+import { ANONYMOUS, checkBatch, ReceiptsService, type Actor, type ReceiptSnapshot } from './receipts-service.js';
 import { PassphraseGuard } from './passphrase-guard.js';
 import { isEmail, obfuscateEmail } from './recipient.js';
 import { clampTtl, parseTtl, type TtlLimits } from './ttl.js';
@@ -69,6 +69,29 @@ export interface ServiceEvents {
   burned?(): void;
   expired?(): void;
   wrongPassphrase?(): void;
+  /**
+   * An incoming secret was stored (after `created`): `event` is what a webhook may carry (`incoming.received`);
+   * `delivery` is for the mailer only and never leaves the process.
+   */
+  incomingReceived?(event: IncomingReceivedEvent, delivery: { receipt: ReceiptRecord; address: string }): void;
+}
+
+/** The `incoming.received` event: never a key, an address, the memo or the value. */
+export interface IncomingReceivedEvent {
+  receiptShortid: string;
+  recipientDigest: string;
+  displayName: string;
+  created: number;
+  expires: number;
+}
+
+/** What incoming-service.ts decides for a submitted secret; the rest is an ordinary anonymous create. */
+export interface IncomingFacts {
+  ttl: number;
+  passphrase: string | undefined;
+  recipient: string; // obfuscated address
+  recipientName: string;
+  memo: string;
 }
 
 export interface Logger {
@@ -111,11 +134,16 @@ export class SecretsService extends ReceiptsService {
     return actor.isAccount || this.config.allowAnonymous;
   }
 
+  /** Stores a secret an anonymous sender submitted to an operator's recipient (incoming-service.ts holds its rules). */
+  async createIncoming(value: string, facts: IncomingFacts): Promise<ReceiptSnapshot> {
+    return this.create(value, { passphrase: facts.passphrase ?? '' }, ANONYMOUS, 'conceal', facts);
+  }
+
   private checkMayCreate(actor: Actor, operation: SecretKind): void {
     if (!this.mayCreate(actor)) throw errors.anonymousDisabled(operation);
   }
 
-  private async create(value: string, input: CreateInput, actor: Actor, kind: SecretKind): Promise<ReceiptSnapshot> {
+  private async create(value: string, input: CreateInput, actor: Actor, kind: SecretKind, incoming?: IncomingFacts): Promise<ReceiptSnapshot> {
     if (Buffer.byteLength(value, 'utf8') > this.config.maxSecretBytes) throw errors.secretTooLarge(this.config.maxSecretBytes);
     // The one place that decides whether a secret has a passphrase: an empty one is none.
     const passphrase = input.passphrase === '' ? undefined : input.passphrase;
@@ -130,7 +158,8 @@ export class SecretsService extends ReceiptsService {
       if (isEmail(input.recipient)) recipientAddress = input.recipient;
     }
 
-    const ttl = clampTtl(parseTtl(input.ttl, this.config.ttlDefault), this.config, actor.isAccount);
+    // An incoming secret's TTL is the operator's, checked against the TTL bounds at boot.
+    const ttl = incoming?.ttl ?? clampTtl(parseTtl(input.ttl, this.config.ttlDefault), this.config, actor.isAccount);
     const secretKey = generateKey();
     const metadataKey = this.store.newMetadataKey(secretKey);
     const now = this.now();
@@ -149,6 +178,7 @@ export class SecretsService extends ReceiptsService {
     };
     if (actor.customerId) receipt.ownerId = actor.customerId;
     if (recipientAddress) receipt.recipient = obfuscateEmail(recipientAddress);
+    if (incoming) Object.assign(receipt, { source: 'incoming', recipient: incoming.recipient, recipientName: incoming.recipientName, memo: incoming.memo });
 
     const sealed = await seal(value, secretKey, this.masterKeys[0]!, passphrase);
     await this.store.create(receipt, sealed, this.config.recentLimit);

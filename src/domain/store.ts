@@ -103,6 +103,12 @@ export interface RateCounts {
    * pass `limit`: then nothing is added. Answers the count after (or the count that refused) and the ms left.
    */
   take(key: string, windowMs: number, units: number, limit: number): Promise<{ count: number; ttlMs: number; taken: boolean }>;
+  /**
+   * Upstream's counter with lockout (incoming secrets): refused while `key` is locked, with the lock's ms left;
+   * otherwise counted in a fixed window of `windowMs`, and the hit that reaches `cap` still passes but locks `key`
+   * for `lockoutMs` and clears its count. Atomic.
+   */
+  hitWithLockout(key: string, cap: number, windowMs: number, lockoutMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
 }
 
 export interface Store {

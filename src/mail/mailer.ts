@@ -1,7 +1,7 @@
 import type { Transporter } from 'nodemailer';
-import type { ReceiptRecord } from '../domain/receipt.js';
 import type { ServiceEvents } from '../domain/secrets-service.js';
-import { recipientMessage } from './message.js';
+import { incomingMessage } from './incoming-message.js';
+import { recipientMessage, type RecipientMessage } from './message.js';
 
 export interface MailSettings {
   smtpUrl: string;
@@ -47,12 +47,12 @@ export class RecipientMailer {
 
   readonly serviceEvents: ServiceEvents = {
     created: (receipt, recipientAddress) => {
-      if (recipientAddress !== undefined) this.send(receipt, recipientAddress);
+      if (recipientAddress !== undefined) this.send(recipientMessage(receipt, this.settings.publicUrl), recipientAddress);
     },
+    incomingReceived: (_event, { receipt, address }) => this.send(incomingMessage(receipt, this.settings.publicUrl), address),
   };
 
-  private send(receipt: ReceiptRecord, to: string): void {
-    const { subject, text } = recipientMessage(receipt, this.settings.publicUrl);
+  private send({ subject, text }: RecipientMessage, to: string): void {
     const sending = this.transport
       .then((t) => t.sendMail({ from: this.settings.smtpFrom, to, subject, text, disableFileAccess: true, disableUrlAccess: true }))
       .then(

@@ -11,7 +11,8 @@ export function secretLink(publicUrl: string, secretKey: string): string {
   return `${publicUrl}/secret/${secretKey}`;
 }
 
-function lifetime(seconds: number): string {
+/** A TTL in words for a mail: "7 days". */
+export function lifetime(seconds: number): string {
   const units: [number, string][] = [
     [86_400, 'day'],
     [3_600, 'hour'],

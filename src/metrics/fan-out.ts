@@ -24,5 +24,6 @@ export function fanOutEvents(...all: (ServiceEvents | undefined)[]): ServiceEven
     burned: fan('burned'),
     expired: fan('expired'),
     wrongPassphrase: fan('wrongPassphrase'),
+    incomingReceived: fan('incomingReceived'),
   };
 }

@@ -30,6 +30,7 @@ export class Metrics {
     'ots_passphrase_failures_total',
     'Wrong passphrases given for a protected secret, on reveal or burn.',
   );
+  readonly incomingReceived = this.counter('ots_incoming_received_total', 'Incoming secrets submitted to an operator recipient.');
   readonly rateLimited = this.counter(
     'ots_rate_limited_total',
     'Requests refused as rate limited (per-client budgets and per-secret passphrase guessing).',
@@ -53,6 +54,7 @@ export class Metrics {
     burned: () => this.burned.inc(),
     expired: () => this.expired.inc(),
     wrongPassphrase: () => this.wrongPassphrases.inc(),
+    incomingReceived: () => this.incomingReceived.inc(),
   };
 
   /** One answered request; `limited` when it was refused as rate limited (whatever status compat mode sent). */

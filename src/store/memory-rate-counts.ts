@@ -25,6 +25,17 @@ export class MemoryRateCounts implements RateCounts {
     return { count: window.count, ttlMs: window.endsAt - now, taken };
   }
 
+  async hitWithLockout(key: string, cap: number, windowMs: number, lockoutMs: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
+    const now = this.now();
+    const lock = this.windows.get(`locked:${key}`);
+    if (lock && lock.endsAt > now) return { allowed: false, retryAfterMs: lock.endsAt - now };
+    const { count } = await this.take(`attempts:${key}`, windowMs, 1, Number.MAX_SAFE_INTEGER);
+    if (count < cap) return { allowed: true, retryAfterMs: 0 };
+    this.windows.delete(`attempts:${key}`);
+    this.start(`locked:${key}`, { count: 0, endsAt: now + lockoutMs }, now);
+    return { allowed: true, retryAfterMs: 0 };
+  }
+
   /** Forgets every window (the test double's reset). */
   clear(): void {
     this.windows.clear();

@@ -18,6 +18,8 @@ export const FIELD = {
   kind: 'k', // 'g' for generate; absent: conceal
   ownerId: 'o',
   memo: 'm',
+  source: 'src', // 'i' for incoming; absent: standard
+  recipientName: 'rn',
 } as const;
 
 /** The receipt's hash fields as the flat name, value, name, value… list HSET takes. */
@@ -32,6 +34,8 @@ export function encodeReceipt(r: ReceiptRecord): string[] {
   if (r.kind === 'generate') fields.push(FIELD.kind, 'g');
   if (r.ownerId !== undefined) fields.push(FIELD.ownerId, r.ownerId);
   if (r.memo !== undefined) fields.push(FIELD.memo, r.memo);
+  if (r.source === 'incoming') fields.push(FIELD.source, 'i');
+  if (r.recipientName !== undefined) fields.push(FIELD.recipientName, r.recipientName);
   return fields;
 }
 
@@ -56,5 +60,7 @@ export function decodeReceipt(metadataKey: string, f: Record<string, string>): R
   if (f[FIELD.memo] !== undefined) r.memo = f[FIELD.memo];
   if (f[FIELD.received]) r.received = Number(f[FIELD.received]);
   if (f[FIELD.recipient]) r.recipient = f[FIELD.recipient];
+  if (f[FIELD.source] === 'i') r.source = 'incoming';
+  if (f[FIELD.recipientName] !== undefined) r.recipientName = f[FIELD.recipientName];
   return r;
 }

@@ -66,4 +66,10 @@ export class RedisRateCounts implements RateCounts {
     const [count, ttlMs, taken] = await read(this.redis.otsRateTake(this.keys.rateCount(key), windowMs, units, limit), this.waits);
     return { count, ttlMs, taken: taken === 1 };
   }
+
+  async hitWithLockout(key: string, cap: number, windowMs: number, lockoutMs: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
+    const hit = this.redis.otsLockoutHit(this.keys.lockoutAttempts(key), this.keys.lockoutLocked(key), cap, windowMs, lockoutMs);
+    const [allowed, retryAfterMs] = await read(hit, this.waits);
+    return { allowed: allowed === 1, retryAfterMs };
+  }
 }

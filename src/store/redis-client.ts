@@ -19,6 +19,7 @@ export interface OtsRedisCommands {
   otsInspectBuffer(secret: string, attempts: string, receiptPrefix: string, headEnd: number): Promise<[Buffer, number, Buffer[], number, number] | null>;
   otsViewReceipt(receipt: string, secretPrefix: string, secretSuffix: string, viewer: string): Promise<[string[], number, number] | null>;
   otsRateTake(counter: string, windowMs: number, units: number, limit: number): Promise<[number, number, number]>;
+  otsLockoutHit(attempts: string, locked: string, cap: number, windowMs: number, lockoutMs: number): Promise<[number, number]>;
 }
 
 /** The claim script's answer: record, failed attempts, ms (claimed) or s (protected) left, the receipt's fields. */
@@ -75,6 +76,7 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsInspect', { numberOfKeys: 2, lua: scripts.INSPECT });
   redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });
   redis.defineCommand('otsRateTake', { numberOfKeys: 1, lua: scripts.RATE_TAKE });
+  redis.defineCommand('otsLockoutHit', { numberOfKeys: 2, lua: scripts.LOCKOUT_HIT });
   return redis as OtsRedis;
 }
 

@@ -12,5 +12,8 @@ export class RedisKeys {
   account = (email: string) => `${this.prefix}account:${email}`;
   accountId = (id: string) => `${this.prefix}account-id:${id}`;
   rateCount = (key: string) => `${this.prefix}ratelimit:${key}`;
+  // A lockout counter and its lock share a hash tag: one script touches both.
+  lockoutAttempts = (key: string) => `${this.prefix}incoming:attempts:{${key}}`;
+  lockoutLocked = (key: string) => `${this.prefix}incoming:locked:{${key}}`;
   accountIndex = () => `${this.prefix}accounts`;
 }

@@ -219,3 +219,24 @@ if count == units then
 end
 return {count, redis.call('PTTL', counter), 1}
 `;
+
+/**
+ * Incoming secrets' counter with lockout (docs/contracts/ots-incoming-api.md §4.2): both keys share a hash tag.
+ * Answers {allowed (1/0), ms left on the lock}.
+ */
+export const LOCKOUT_HIT = `
+local attempts, locked = KEYS[1], KEYS[2]
+local cap, windowMs, lockoutMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+-- Locked: refused, counting nothing.
+local left = redis.call('PTTL', locked)
+if left > 0 then return {0, left} end
+-- The first hit starts the fixed window.
+local count = redis.call('INCR', attempts)
+if count == 1 then redis.call('PEXPIRE', attempts, windowMs) end
+-- The hit that reaches the cap passes, locks, and clears the count.
+if count >= cap then
+  redis.call('SET', locked, '1', 'PX', lockoutMs)
+  redis.call('DEL', attempts)
+end
+return {1, 0}
+`;

@@ -25,8 +25,15 @@ export function describeError(e: OtsError, t: Catalogue, limits: Limits): string
       return t.errPassphraseTooShort(limits.passphraseMinLength);
     case 'incorrect_passphrase':
       return t.errIncorrectPassphrase;
+    case 'secret_required':
+      return t.errSecretRequired;
+    case 'recipient_required':
+      return t.errRecipientRequired;
+    case 'unknown_recipient':
+      return t.errUnknownRecipient;
     case 'rate_limited':
     case 'too_many_attempts':
+    case 'incoming_limited':
       return t.errRateLimited(formatDuration(e.details.retryAfter ?? 60, t));
     case 'store_unavailable':
       return t.errStoreUnavailable;

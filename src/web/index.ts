@@ -1,5 +1,5 @@
-// The web pages: server-rendered HTML for recipients (/secret/:key) and creators (/, /private/:key), on the same
-// SecretsService as the API. Encapsulated (not fastify-plugin): its error handler and same-origin check apply to
+// The web pages: server-rendered HTML for recipients (/secret/:key), creators (/, /private/:key) and incoming
+// senders (/incoming), on the same services as the API. Encapsulated (not fastify-plugin): its error handler and same-origin check apply to
 // these routes only, so the API keeps its JSON errors.
 import type { FastifyInstance } from 'fastify';
 import { assetRoutes } from './assets.js';
@@ -8,6 +8,7 @@ import { sendHtml } from './headers.js';
 import type { WebOptions } from './options.js';
 import { messagePage } from './pages/message.js';
 import createRoutes from './routes/create.js';
+import incomingRoutes from './routes/incoming.js';
 import receiptRoutes from './routes/receipt.js';
 import secretRoutes from './routes/secret.js';
 import { isCrossSitePost } from './same-origin.js';
@@ -32,4 +33,5 @@ export default async function webPages(app: FastifyInstance, opts: WebOptions) {
   await app.register(createRoutes, opts);
   await app.register(secretRoutes, opts);
   await app.register(receiptRoutes, opts);
+  await app.register(incomingRoutes, opts);
 }

@@ -63,7 +63,11 @@ describe('OpenAPI document (Redis store)', () => {
       `POST /api/v1/${b}/{key}`,
       `POST /api/v1/${b}/{key}/burn`,
     ]);
-    expect(operations.filter((op) => !/^\S+ \/api\/v[23]\//.test(op)).sort()).toEqual(
+    // Incoming secrets (docs/contracts/ots-incoming-api.md) are documented too, under their own prefix.
+    expect(operations.filter((op) => op.includes(' /api/incoming/')).sort()).toEqual(
+      ['GET /api/incoming/config', 'POST /api/incoming/secret', 'POST /api/incoming/validate'],
+    );
+    expect(operations.filter((op) => !/^\S+ \/api\/(v[23]|incoming)\//.test(op)).sort()).toEqual(
       [
         'GET /api/v1/status',
         'GET /api/v1/authcheck',

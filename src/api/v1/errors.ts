@@ -34,6 +34,13 @@ const V1: Record<ErrorCode, { message: (e: OtsError) => string; status: number; 
   not_memo_owner: { message: () => NOT_AUTHORIZED, status: 401 },
   too_many_identifiers: { message: () => 'Bad request', status: 400 },
   invalid_domain: { message: () => 'Bad request', status: 400 },
+  // Incoming secrets answer only in v2's shape; these are the web pages' statuses.
+  incoming_disabled: { message: () => 'Not Found', status: 404 },
+  secret_required: { message: () => 'Bad request', status: 422 },
+  recipient_required: { message: () => 'Bad request', status: 422 },
+  recipient_hash_required: { message: () => 'Bad request', status: 422 },
+  unknown_recipient: { message: () => 'Bad request', status: 422 },
+  incoming_limited: { message: () => RATE_LIMITED, status: 429 },
   malformed_body: { message: () => 'Bad request', status: 400 },
   ill_formed_text: { message: (e) => `Invalid text in ${e.details.field || 'the request'}: not valid Unicode`, status: 400 },
   unsupported_media_type: { message: () => 'Unsupported Media Type', status: 415 },

@@ -45,6 +45,8 @@ export function receiptView(r: ReceiptRecord, left: TimeLeft): ReceiptView {
     view.received = r.received ?? r.updated;
   }
   if (!secretGone) view.passphrase_required = r.passphraseRequired;
+  // Only the mailed recipient may have an incoming secret's key (docs/contracts/ots-incoming-api.md §8.10).
+  if (r.source === 'incoming') delete view.secret_key;
   return view;
 }
 

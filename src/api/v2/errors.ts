@@ -52,6 +52,18 @@ const V2: Record<ErrorCode, Wording> = {
   not_memo_owner: unauthorized('Not authorized to update this receipt'),
   too_many_identifiers: form((e) => `Too many identifiers (max ${e.details.limit})`, 'identifiers'),
   invalid_domain: form(() => 'Invalid domain'),
+  // Incoming secrets (docs/contracts/ots-incoming-api.md §4.1, §8.8).
+  incoming_disabled: form(() => 'Incoming secrets feature is not enabled'),
+  secret_required: form(() => 'Secret content is required', 'secret'),
+  recipient_required: form(() => 'Recipient is required', 'recipient'),
+  recipient_hash_required: form(() => 'Recipient hash is required', 'recipient'),
+  unknown_recipient: form(() => 'Invalid recipient', 'recipient'),
+  incoming_limited: {
+    status: 429,
+    type: 'LimitExceeded',
+    error: () => 'Too many incoming secret submissions. Please try again later.',
+    extra: (e) => ({ ...retry(e), max_attempts: e.details.limit }),
+  },
   malformed_body: { status: 400, type: 'FormError', error: () => 'Malformed request body' },
   ill_formed_text: {
     status: 422,

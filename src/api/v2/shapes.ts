@@ -60,7 +60,8 @@ export function receiptRecord(r: ReceiptRecord, version: Version) {
     ...owner,
     owner_id: r.ownerId ?? null,
     state,
-    secret_identifier: isDestroyed(state) ? '' : r.secretKey,
+    // An incoming receipt never shows its secret's key: only the mailed recipient has it (§8.10 of the incoming contract).
+    secret_identifier: r.source === 'incoming' ? null : isDestroyed(state) ? '' : r.secretKey,
     secret_shortid: short(r.secretKey),
     secret_ttl: r.ttl,
     receipt_ttl: r.ttl,
@@ -76,7 +77,7 @@ export function receiptRecord(r: ReceiptRecord, version: Version) {
     received: revealedAt,
     burned: state === 'burned' ? r.updated : null,
     recipients: version === 'v2' ? (r.recipient ?? '') : r.recipient ? [r.recipient] : null,
-    recipient_name: null,
+    recipient_name: r.recipientName ?? null,
     memo: r.memo ?? null,
     show_recipients: r.recipient !== undefined,
     is_previewed: false,
@@ -88,8 +89,8 @@ export function receiptRecord(r: ReceiptRecord, version: Version) {
     is_orphaned: state === 'orphaned',
     is_destroyed: isDestroyed(state),
     has_passphrase: r.passphraseRequired,
-    kind: r.kind,
-    source: 'standard',
+    kind: r.source === 'incoming' ? null : r.kind,
+    source: r.source ?? 'standard',
   };
 }
 
@@ -109,12 +110,13 @@ function links(r: ReceiptRecord, secretExists: boolean, publicOrigin: string) {
   const origin = r.shareDomain ? `https://${r.shareDomain}` : publicOrigin;
   const share = secretExists ? `secret/${r.secretKey}` : 'secret/';
   const receipt = `receipt/${r.metadataKey}`;
+  const withheld = r.source === 'incoming';
   return {
-    share_path: share,
+    share_path: withheld ? null : share,
     receipt_path: receipt,
     metadata_path: receipt,
     burn_path: `${receipt}/burn`,
-    share_url: `${origin}/${share}`,
+    share_url: withheld ? null : `${origin}/${share}`,
     receipt_url: `${origin}/${receipt}`,
     metadata_url: `${origin}/${receipt}`,
     burn_url: `${origin}/${receipt}/burn`,
@@ -127,11 +129,11 @@ export function receiptView(s: ReceiptSnapshot, version: Version, origin: string
   const base = receiptRecord(r, version);
   const exists = !base.is_destroyed && s.secretTtl !== null;
   const open = exists && !r.passphraseRequired;
-  // The secret key stays in this view only while the secret exists, is unread and has no passphrase.
+  // The secret key stays in this view only while the secret exists, is unread and has no passphrase (never incoming).
   const { secret_identifier, ...rest } = base;
   const record = {
     ...rest,
-    ...(open ? { secret_identifier } : {}),
+    ...(open && r.source !== 'incoming' ? { secret_identifier } : {}),
     secret_state: exists ? 'new' : null,
     natural_expiration: naturalExpiration(r.ttl),
     expiration: r.created + r.ttl,

@@ -12,6 +12,8 @@ export interface ReceiptPageOptions {
   nowSeconds: number;
   /** Why the last burn attempt failed, already in the page's language. */
   error?: string;
+  /** An incoming receipt: its recipient and memo are shown, its secret link never (only the recipient has it). */
+  incoming?: { recipientName: string; memo: string };
 }
 
 function facts(view: View, r: ReceiptView, unread: boolean, nowSeconds: number): SafeHtml {
@@ -38,25 +40,28 @@ ${r.passphrase_required && html`<label for="burn-passphrase">${t.burnPassphraseL
 
 export function receiptPage(view: View, r: ReceiptView, opts: ReceiptPageOptions): SafeHtml {
   const { t } = view;
-  const unread = UNREAD_STATES.includes(r.state) && Boolean(r.secret_key);
+  const unread = UNREAD_STATES.includes(r.state) && (Boolean(r.secret_key) || opts.incoming !== undefined);
+  const linked = unread && opts.incoming === undefined;
   const shareUrl = `${opts.publicUrl}/secret/${r.secret_key ?? ''}`;
   const gone = r.state === 'new' || r.state === 'viewed' ? undefined : t.goneMessages[r.state];
   // Once the secret is gone there is no link to show: the page is the secret's status, titled so.
-  const title = unread ? t.receiptTitle : t.detailsHeading;
+  const title = linked ? t.receiptTitle : t.detailsHeading;
   // The link wraps (a textarea, not an input) so that on a phone the whole key shows, not only `…/secret/r`.
   return layout(
     view,
     title,
     html`<h1>${title}</h1>
 ${
-  unread
+  linked
     ? html`<p class="lead">${t.receiptIntro}</p>
 <label for="share-link">${t.shareLinkLabel}</label>
 <div class="copy-row"><textarea id="share-link" class="link" rows="2" readonly data-select-on-focus>${shareUrl}</textarea>${copyButton(view, 'share-link')}</div>
 ${copyStatus('share-link')}
 <h2>${t.detailsHeading}</h2>`
-    : html`<p class="notice ok">${gone}</p>`
+    : gone && html`<p class="notice ok">${gone}</p>`
 }
+${opts.incoming && html`<dl class="facts"><dt>${t.recipientTerm}</dt><dd id="recipient-name">${opts.incoming.recipientName}</dd>
+${opts.incoming.memo && html`<dt>${t.memoTerm}</dt><dd id="memo">${opts.incoming.memo}</dd>`}</dl>`}
 ${facts(view, r, unread, opts.nowSeconds)}
 <p class="hint">${t.receiptKeptFor(formatDuration(r.metadata_ttl, t))} ${t.receiptPrivate}</p>
 ${unread && burnForm(view, r, opts.error)}

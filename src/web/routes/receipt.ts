@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OtsError, type ErrorCode } from '../../domain/errors.js';
 import { receiptView } from '../../api/v1/receipt-view.js';
+import type { ReceiptRecord } from '../../domain/receipt.js';
 import { describeError, pageStatus, retryHeaders } from '../error-page.js';
 import { sendHtml } from '../headers.js';
 import type { WebOptions } from '../options.js';
@@ -20,10 +21,15 @@ const RETRYABLE: readonly ErrorCode[] = ['incorrect_passphrase', 'too_many_attem
 export default async function receiptRoutes(app: FastifyInstance, opts: WebOptions) {
   const { service, config } = opts;
   const now = opts.now ?? Date.now;
-  const pageOptions = (error?: string) => ({ publicUrl: config.publicUrl, nowSeconds: Math.floor(now() / 1000), error });
+  const pageOptions = (r: ReceiptRecord, error?: string) => ({
+    publicUrl: config.publicUrl,
+    nowSeconds: Math.floor(now() / 1000),
+    error,
+    ...(r.source === 'incoming' ? { incoming: { recipientName: r.recipientName ?? '', memo: r.memo ?? '' } } : {}),
+  });
   const page = async (req: KeyRequest, reply: FastifyReply) => {
     const found = await service.viewReceipt(req.params.key, req.actor);
-    return sendHtml(reply, 200, receiptPage(viewFor(req), receiptView(found.receipt, found), pageOptions()));
+    return sendHtml(reply, 200, receiptPage(viewFor(req), receiptView(found.receipt, found), pageOptions(found.receipt)));
   };
 
   for (const url of ['/private/:key', '/receipt/:key', '/receipt/:key/burn']) {
@@ -43,7 +49,7 @@ export default async function receiptRoutes(app: FastifyInstance, opts: WebOptio
       const gone = err.code === 'secret_gone';
       const error = gone ? undefined : describeError(err, view.t, config);
       const status = gone ? 409 : pageStatus(err);
-      return sendHtml(reply.headers(retryHeaders(err)), status, receiptPage(view, receiptView(found.receipt, found), pageOptions(error)));
+      return sendHtml(reply.headers(retryHeaders(err)), status, receiptPage(view, receiptView(found.receipt, found), pageOptions(found.receipt, error)));
     }
   };
   for (const url of ['/private/:key/burn', '/receipt/:key/burn']) app.post(url, { config: { rateClass: 'burn' } }, burn);
