@@ -3,7 +3,8 @@
 import { Cluster, type Redis } from 'ioredis';
 import { STATES, type State } from '../domain/receipt.js';
 import { FIELD } from '../store/receipt-codec.js';
-import { isReplyError, RedisKeys } from '../store/redis-store.js';
+import { isReplyError } from '../store/redis-guard.js';
+import { RedisKeys } from '../store/redis-keys.js';
 import { StoreUnavailableError } from '../domain/store.js';
 
 export interface StoreStats {

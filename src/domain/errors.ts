@@ -64,6 +64,11 @@ export class OtsError extends Error {
   }
 }
 
+/** Whole seconds (at least 1) a client is told to wait for a window that ends in `ms`: what Retry-After says. */
+export function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
 const make =
   (code: ErrorCode) =>
   (details: ErrorDetails = {}) =>

@@ -1,6 +1,6 @@
 // Upstream's two-tier limit on incoming submissions (docs/contracts/ots-incoming-api.md §4.2, §8.7): per client,
 // then per configured recipient, each a counter with lockout in the shared store.
-import { errors } from './errors.js';
+import { errors, retryAfterSeconds } from './errors.js';
 import type { RateCounts } from './store.js';
 
 export interface IncomingLimits {
@@ -31,6 +31,6 @@ export class IncomingLimiter {
     if (!this.limits.enabled) return;
     const { windowSeconds, lockoutSeconds } = this.limits;
     const { allowed, retryAfterMs } = await this.counts.hitWithLockout(key, cap, windowSeconds * 1000, lockoutSeconds * 1000);
-    if (!allowed) throw errors.incomingLimited(Math.max(1, Math.ceil(retryAfterMs / 1000)), cap);
+    if (!allowed) throw errors.incomingLimited(retryAfterSeconds(retryAfterMs), cap);
   }
 }

@@ -1,7 +1,7 @@
 // A budget of failed credential checks, per client and per username, on every route that checks credentials (even
 // those with no request budget, such as /status): without it a client could guess tokens as fast as it can send.
 import { createHash } from 'node:crypto';
-import { errors, type OtsError } from '../domain/errors.js';
+import { errors, retryAfterSeconds, type OtsError } from '../domain/errors.js';
 import { StoreUnavailableError, type RateCounts } from '../domain/store.js';
 import { clientGroup } from './client-address.js';
 import { RefusedClients } from './refused-clients.js';
@@ -29,7 +29,7 @@ export class CredentialBudget {
   refusal(keys: readonly string[]): OtsError | undefined {
     for (const key of keys) {
       const left = this.refused.refusedFor(key);
-      if (left !== undefined) return errors.rateLimited(Math.max(1, Math.ceil(left / 1000)));
+      if (left !== undefined) return errors.rateLimited(retryAfterSeconds(left));
     }
     return undefined;
   }
@@ -47,7 +47,7 @@ export class CredentialBudget {
       }
       if (result.taken) continue;
       this.refused.remember(key, result.ttlMs);
-      refusal ??= errors.rateLimited(Math.max(1, Math.ceil(result.ttlMs / 1000)));
+      refusal ??= errors.rateLimited(retryAfterSeconds(result.ttlMs));
     }
     return refusal;
   }

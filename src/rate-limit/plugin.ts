@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { errors } from '../domain/errors.js';
+import { errors, retryAfterSeconds } from '../domain/errors.js';
 import { StoreUnavailableError, type RateCounts } from '../domain/store.js';
 import type { RateClass } from '../plugins/route-config.js';
 import { clientAddress, clientGroup } from './client-address.js';
@@ -41,11 +41,6 @@ function limitsOf(c: LimitSettings): Record<RateClass, number> {
     burn: c.rateLimitBurn,
     unrouted: c.rateLimitUnrouted,
   };
-}
-
-/** The contract's refusal, with Retry-After in whole seconds (at least 1) until the window ends. */
-function refusal(ttlMs: number) {
-  return errors.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)));
 }
 
 /**
@@ -116,6 +111,6 @@ export class RateLimit {
 
   private refuse(req: FastifyRequest, key: string, ttlMs: number) {
     req.log.warn({ rateClass: key.slice(0, key.indexOf(':')) }, 'rate limit exceeded');
-    return refusal(ttlMs);
+    return errors.rateLimited(retryAfterSeconds(ttlMs));
   }
 }

@@ -9,11 +9,7 @@ import type { OtsRedis } from './redis-client.js';
 import { commit, DEFAULT_WAITS, read, type Waits } from './redis-guard.js';
 import { RedisAccountStore, RedisRateCounts } from './redis-accounts.js';
 import { RedisKeys } from './redis-keys.js';
-
-export { RedisKeys };
 import { decodeHead, decodeRecord, encodeRecord, RECORD_HEAD_BYTES } from './stored-record.js';
-
-export { isReplyError } from './redis-guard.js';
 
 /** A receipt from the flat field, value list a script's HGETALL answers (Buffers in a Buffer command's reply). */
 function receiptOf(metadataKey: string, flat: (string | Buffer)[]): ReceiptRecord | undefined {
@@ -171,6 +167,7 @@ export class RedisStore implements Store {
   readonly rateCounts: RedisRateCounts;
   /** For /ready: whether creates are refused for want of memory. */
   readonly fullness = new Fullness();
+  private readonly waits: Waits;
 
   constructor(
     readonly redis: OtsRedis,
@@ -179,14 +176,11 @@ export class RedisStore implements Store {
     options: RedisStoreOptions = {},
   ) {
     const keys = new RedisKeys(prefix);
-    const waits = options.waits ?? DEFAULT_WAITS;
+    const waits = (this.waits = options.waits ?? DEFAULT_WAITS);
     this.secrets = new RedisSecretStore(redis, keys, waits, options.lost ?? reportLost, this.fullness);
     this.accounts = new RedisAccountStore(redis, keys, waits);
     this.rateCounts = new RedisRateCounts(redis, keys, waits);
-    this.waits = waits;
   }
-
-  private readonly waits: Waits;
 
   async ping(): Promise<void> {
     await read(this.redis.ping(), this.waits);

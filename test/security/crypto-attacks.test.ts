@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { StoredSecret } from '../../src/domain/store.js';
 import { decodeRecord, encodeRecord } from '../../src/store/stored-record.js';
-import { RedisKeys, type RedisStore } from '../../src/store/redis-store.js';
+import { RedisKeys } from '../../src/store/redis-keys.js';
+import type { RedisStore } from '../../src/store/redis-store.js';
 import { makeApp, makeStore, TEST_MASTER_KEY, uniquePrefix, type TestApp } from '../support/app.js';
 
 const NEW_MASTER_KEY = randomBytes(32).toString('hex');

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey, KEY_LENGTH } from '../../src/domain/keys.js';
 import { keyInSlot, keySlot, SLOT_SUFFIX_LENGTH } from '../../src/store/key-slot.js';
-import { RedisKeys } from '../../src/store/redis-store.js';
+import { RedisKeys } from '../../src/store/redis-keys.js';
 import { RedisServer } from '../support/redis-server.js';
 
 describe('keySlot', () => {

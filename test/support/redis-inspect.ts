@@ -2,7 +2,8 @@
 // on the same data, dump every key it wrote) the way an operator or a crash would.
 import { Cluster, type Redis } from 'ioredis';
 import type { OtsRedis } from '../../src/store/redis-client.js';
-import { RedisKeys, RedisStore } from '../../src/store/redis-store.js';
+import { RedisKeys } from '../../src/store/redis-keys.js';
+import { RedisStore } from '../../src/store/redis-store.js';
 import { makeStore, uniquePrefix } from './app.js';
 
 export interface PrefixedRedisStore {
