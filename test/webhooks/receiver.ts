@@ -6,6 +6,8 @@ export interface ReceivedPost {
   path: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** When it arrived, epoch ms. */
+  at: number;
 }
 
 /** How the receiver answers one post; the default answers 204. */
@@ -31,7 +33,7 @@ export async function startReceiver(answer: Answer = answerStatus(204)): Promise
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const post = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const post = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       receiver.posts.push(post);
       receiver.answer(req, res, post);
     });
