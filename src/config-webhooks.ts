@@ -2,6 +2,7 @@
 // into config.ts's table. Account endpoints are set with the admin command, not here.
 import { ConfigError, int, optional, setting, type Parser } from './config-parsers.js';
 import { WEBHOOK_EVENT_TYPES, type JournalSettings, type WebhookEventType } from './domain/webhook-queue.js';
+import type { DeliverySettings } from './webhooks/deliverer.js';
 import { signingSecretProblem } from './webhooks/signing.js';
 
 /** An endpoint: http or https, never with credentials (they would travel in logs and dumps; use the signature). */
@@ -93,6 +94,14 @@ interface WebhookValues {
   webhookEvents?: readonly WebhookEventType[];
 }
 
+interface DeliveryValues {
+  webhookTimeout: number;
+  webhookAttempts: number;
+  webhookRetryDelay: number;
+  webhookConcurrency: number;
+  webhookExpiryScan: number;
+}
+
 /** The boot checks across webhook settings. */
 export function webhookProblems(c: WebhookValues): string[] {
   if (c.webhookUrl && !c.webhookSecret) {
@@ -104,4 +113,16 @@ export function webhookProblems(c: WebhookValues): string[] {
 /** Which events the stores record for the instance-wide endpoint: none without WEBHOOK_URL. */
 export function journalSettingsOf(c: WebhookValues): JournalSettings {
   return { instanceEvents: c.webhookUrl ? [...(c.webhookEvents ?? [])] : [] };
+}
+
+/** The deliverer's settings, in milliseconds. */
+export function deliverySettingsOf(c: WebhookValues & DeliveryValues): DeliverySettings {
+  return {
+    instance: c.webhookUrl && c.webhookSecret ? { url: c.webhookUrl, secret: c.webhookSecret } : undefined,
+    timeoutMs: c.webhookTimeout * 1000,
+    attempts: c.webhookAttempts,
+    retryDelayMs: c.webhookRetryDelay * 1000,
+    concurrency: c.webhookConcurrency,
+    expiryScanMs: c.webhookExpiryScan * 1000,
+  };
 }

@@ -52,6 +52,7 @@ export class WebhookMetrics implements DeliveryMetrics {
   }
 
   queueAge(oldestAgeMs: number | null): void {
-    this.oldest.set((oldestAgeMs ?? 0) / 1000);
+    // Another instance's clock may run ahead of ours: an age is never negative.
+    this.oldest.set(Math.max(oldestAgeMs ?? 0, 0) / 1000);
   }
 }
