@@ -43,6 +43,7 @@ export class TestDouble {
     reset: async () => {
       this.memory.secrets.clear();
       this.memory.rateCounts.clear();
+      this.memory.webhooks.queue.clear();
       this.built().rateLimit.forgetRefusals();
       this.recorder.clear();
       this.clock.reset();

@@ -98,6 +98,7 @@ export class IncomingService {
       passphrase: this.settings.defaultPassphrase,
       recipient: obfuscateEmail(recipient.email),
       recipientName: recipient.displayName,
+      recipientDigest: found.digest,
       memo,
     });
     const { receipt } = snapshot;

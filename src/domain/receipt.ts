@@ -46,6 +46,7 @@ export interface ReceiptRecord {
   /** 'incoming': submitted to an operator's recipient, whose link no receipt view may show (incoming-service.ts). */
   source?: 'incoming';
   recipientName?: string; // incoming: the recipient's display name
+  recipientDigest?: string; // incoming: the recipient's public digest (for the incoming.received webhook)
 }
 
 /** How the secret came to be: the caller's own (conceal, v1 share) or a generated password. */

@@ -91,6 +91,7 @@ export interface IncomingFacts {
   passphrase: string | undefined;
   recipient: string; // obfuscated address
   recipientName: string;
+  recipientDigest: string;
   memo: string;
 }
 
@@ -178,7 +179,7 @@ export class SecretsService extends ReceiptsService {
     };
     if (actor.customerId) receipt.ownerId = actor.customerId;
     if (recipientAddress) receipt.recipient = obfuscateEmail(recipientAddress);
-    if (incoming) Object.assign(receipt, { source: 'incoming', recipient: incoming.recipient, recipientName: incoming.recipientName, memo: incoming.memo });
+    if (incoming) Object.assign(receipt, { source: 'incoming', recipient: incoming.recipient, recipientName: incoming.recipientName, recipientDigest: incoming.recipientDigest, memo: incoming.memo });
 
     const sealed = await seal(value, secretKey, this.masterKeys[0]!, passphrase);
     await this.store.create(receipt, sealed, this.config.recentLimit);

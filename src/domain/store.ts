@@ -1,4 +1,5 @@
 import type { ReceiptRecord, State } from './receipt.js';
+import type { WebhookStore } from './webhook-queue.js';
 
 /** How taking a secret moves its receipt: to `to` (received, burned) from one of `from`, updated at `at`. */
 export interface Settle {
@@ -115,6 +116,8 @@ export interface Store {
   secrets: SecretStore;
   accounts: AccountStore;
   rateCounts: RateCounts;
+  /** The webhook events this store records with its state changes, and the accounts' endpoints. */
+  webhooks: WebhookStore;
   /** Throws when the store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 // The webhook queue: the port the stores implement (docs/webhooks.md). A store records an event in the same step as
 // the state change it reports (Redis: the same script, outside Cluster), one queued entry per target that wants it;
 // the delivery worker (src/webhooks/) takes entries, posts them and acknowledges each after a 2xx.
+import { ANONYMOUS_CUSTID, type ReceiptRecord, type State } from './receipt.js';
 
 export const WEBHOOK_EVENT_TYPES = ['secret.created', 'secret.revealed', 'secret.burned', 'secret.expired', 'incoming.received'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -107,4 +108,28 @@ export interface WebhookTargets {
 export interface WebhookStore {
   queue: WebhookQueue;
   targets: WebhookTargets;
+}
+
+/** What an event says of `receipt` once it is in `state` (updated at `updated`, epoch seconds). */
+export function eventFactsOf(receipt: ReceiptRecord, state: State, updated: number): EventFacts {
+  const facts: EventFacts = { shortid: receipt.metadataKey.slice(0, 8), custid: receipt.custid, state, ttl: receipt.ttl, created: receipt.created, updated };
+  if (receipt.recipientDigest !== undefined) facts.recipientDigest = receipt.recipientDigest;
+  if (receipt.recipientName !== undefined) facts.recipientName = receipt.recipientName;
+  return facts;
+}
+
+/**
+ * The targets an event goes to: the instance-wide endpoint when it wants this type, and the owner's own endpoint
+ * when the owner (an account) has one. The Lua scripts follow the same rule (src/store/redis-journal.ts).
+ */
+export function targetsOf(type: WebhookEventType, custid: string, journal: JournalSettings, ownerHasTarget: boolean): string[] {
+  const targets: string[] = [];
+  if (journal.instanceEvents.includes(type)) targets.push(INSTANCE_TARGET);
+  if (custid !== ANONYMOUS_CUSTID && ownerHasTarget) targets.push(custid);
+  return targets;
+}
+
+/** The event a claim that settled its receipt to `to` reports. */
+export function claimEventOf(to: State): WebhookEventType {
+  return to === 'burned' ? 'secret.burned' : 'secret.revealed';
 }

@@ -5,6 +5,7 @@ import { MemoryStore } from './memory-store.js';
 import { createRedisClient, type RedisAuth, type RedisTarget } from './redis-client.js';
 import { RedisStore } from './redis-store.js';
 import type { Store } from '../domain/store.js';
+import type { JournalSettings } from '../domain/webhook-queue.js';
 
 export type RedisSettings = Pick<
   Config,
@@ -48,16 +49,16 @@ const CONNECT_WAIT_MS = 3_000;
  * Redis (single server, Cluster or Sentinel) when configured, else the embedded memory store. Connects, but does
  * not fail when Redis is down: requests answer 503 and /ready says so until it is back; ioredis keeps retrying.
  */
-export async function createStore(config: RedisSettings & Pick<Config, 'redisPrefix'>): Promise<Store> {
+export async function createStore(config: RedisSettings & Pick<Config, 'redisPrefix'>, journal?: JournalSettings): Promise<Store> {
   const target = redisTargetOf(config);
-  if (!target) return new MemoryStore();
+  if (!target) return new MemoryStore(Date.now, journal);
   const redis = createRedisClient(target, redisAuthOf(config));
   // Bounded: with every Sentinel unreachable, connect() neither resolves nor rejects while ioredis keeps retrying.
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, CONNECT_WAIT_MS)));
   await Promise.race([redis.connect().catch(() => {}), gaveUp]);
   clearTimeout(timer);
-  return new RedisStore(redis, config.redisPrefix);
+  return new RedisStore(redis, config.redisPrefix, { journal });
 }
 
 /** For a Redis store, its eviction policy, read now (when connected) and after every reconnect; none in memory. */

@@ -7,6 +7,8 @@ import { ExpiringMap } from './expiring-map.js';
 import { MemoryAccountStore } from './memory-accounts.js';
 import { MemoryRateCounts } from './memory-rate-counts.js';
 import { decodeRecord, encodeRecord } from './stored-record.js';
+import { MemoryWebhookQueue, MemoryWebhookTargets } from './memory-webhooks.js';
+import { claimEventOf, eventFactsOf, type EventFacts, type JournalSettings, type WebhookStore } from '../domain/webhook-queue.js';
 
 export class MemorySecretStore implements SecretStore {
   readonly secretMap: ExpiringMap<Buffer>;
@@ -14,11 +16,24 @@ export class MemorySecretStore implements SecretStore {
   private readonly receipts: ExpiringMap<ReceiptRecord>;
   private readonly recents: ExpiringMap<{ key: string; score: number }[]>;
 
-  constructor(now: () => number) {
+  constructor(
+    now: () => number,
+    /** Where the events of its state changes are queued, in the same step. */
+    private readonly webhooks: MemoryWebhookQueue,
+  ) {
     this.secretMap = new ExpiringMap(now);
     this.attempts = new ExpiringMap(now);
     this.receipts = new ExpiringMap(now);
     this.recents = new ExpiringMap(now);
+    webhooks.expiryCheck = (metadataKey) => this.expiredFacts(metadataKey);
+  }
+
+  /** A receipt whose TTL has ended: its facts if its secret expired unread, 'alive' if the secret is still there. */
+  private expiredFacts(metadataKey: string): EventFacts | 'alive' | null {
+    const receipt = this.receipts.get(metadataKey);
+    if (!receipt || receipt.state === 'received' || receipt.state === 'burned') return null;
+    if (this.secretMap.get(receipt.secretKey) !== undefined) return 'alive';
+    return eventFactsOf(receipt, 'expired', receipt.created + receipt.ttl);
   }
 
   newMetadataKey(): string {
@@ -29,6 +44,9 @@ export class MemorySecretStore implements SecretStore {
     const record = encodeRecord({ metadataKey: receipt.metadataKey, passphraseProtected: receipt.passphraseRequired, sealed });
     this.secretMap.set(receipt.secretKey, record, receipt.ttl);
     this.receipts.set(receipt.metadataKey, { ...receipt }, receiptTtlOf(receipt.ttl));
+    this.webhooks.record('secret.created', receipt, 'new', receipt.created);
+    if (receipt.source === 'incoming') this.webhooks.record('incoming.received', receipt, 'new', receipt.created);
+    this.webhooks.trackExpiry(receipt);
     if (receipt.custid === ANONYMOUS_CUSTID) return;
     // By creation time; the new entry goes first so that a stable sort keeps it above same-second ones (as Redis).
     const list = [{ key: receipt.metadataKey, score: receipt.created }, ...(this.recents.get(receipt.custid) ?? [])]
@@ -50,7 +68,7 @@ export class MemorySecretStore implements SecretStore {
     }
     const pttl = this.secretMap.pttl(secretKey);
     this.secretMap.delete(secretKey);
-    this.settle(secret.metadataKey, settle);
+    this.settleAndRecord(secret.metadataKey, settle);
     return { status: 'claimed', secret, pttl, receipt };
   }
 
@@ -58,7 +76,7 @@ export class MemorySecretStore implements SecretStore {
     if (!this.secretMap.get(secretKey)?.equals(encodeRecord(secret))) return false;
     this.secretMap.delete(secretKey);
     this.attempts.delete(secretKey);
-    this.settle(secret.metadataKey, settle);
+    this.settleAndRecord(secret.metadataKey, settle);
     return true;
   }
 
@@ -68,6 +86,12 @@ export class MemorySecretStore implements SecretStore {
     if (!before || !settle.from.includes(before.state) || receipt?.state !== settle.to || receipt.updated !== settle.at) return;
     const { received: _dropped, ...rest } = receipt;
     this.receipts.update(secret.metadataKey, { ...rest, state: before.state, updated: before.updated });
+  }
+
+  /** A claim's settle, and its event (revealed, burned) when the receipt moved. */
+  private settleAndRecord(metadataKey: string, settle: Settle): void {
+    const before = this.receipts.get(metadataKey);
+    if (before && this.settle(metadataKey, settle)) this.webhooks.record(claimEventOf(settle.to), before, settle.to, settle.at);
   }
 
   /** Moves a receipt as `settle` says; true if it moved. */
@@ -145,11 +169,14 @@ export class MemoryStore implements Store {
   readonly secrets: MemorySecretStore;
   readonly accounts = new MemoryAccountStore();
   readonly rateCounts: MemoryRateCounts;
+  readonly webhooks: WebhookStore & { queue: MemoryWebhookQueue };
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(now: () => number = Date.now) {
+  constructor(now: () => number = Date.now, journal: JournalSettings = { instanceEvents: [] }) {
     this.rateCounts = new MemoryRateCounts(now);
-    this.secrets = new MemorySecretStore(now);
+    const targets = new MemoryWebhookTargets();
+    this.webhooks = { queue: new MemoryWebhookQueue(now, journal, targets), targets };
+    this.secrets = new MemorySecretStore(now, this.webhooks.queue);
     this.sweeper = setInterval(() => this.secrets.sweep(), 60_000);
     this.sweeper.unref();
   }

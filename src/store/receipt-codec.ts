@@ -20,6 +20,7 @@ export const FIELD = {
   memo: 'm',
   source: 'src', // 'i' for incoming; absent: standard
   recipientName: 'rn',
+  recipientDigest: 'rd',
 } as const;
 
 /** The receipt's hash fields as the flat name, value, name, value… list HSET takes. */
@@ -36,6 +37,7 @@ export function encodeReceipt(r: ReceiptRecord): string[] {
   if (r.memo !== undefined) fields.push(FIELD.memo, r.memo);
   if (r.source === 'incoming') fields.push(FIELD.source, 'i');
   if (r.recipientName !== undefined) fields.push(FIELD.recipientName, r.recipientName);
+  if (r.recipientDigest !== undefined) fields.push(FIELD.recipientDigest, r.recipientDigest);
   return fields;
 }
 
@@ -62,5 +64,6 @@ export function decodeReceipt(metadataKey: string, f: Record<string, string>): R
   if (f[FIELD.recipient]) r.recipient = f[FIELD.recipient];
   if (f[FIELD.source] === 'i') r.source = 'incoming';
   if (f[FIELD.recipientName] !== undefined) r.recipientName = f[FIELD.recipientName];
+  if (f[FIELD.recipientDigest] !== undefined) r.recipientDigest = f[FIELD.recipientDigest];
   return r;
 }

@@ -1,15 +1,17 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { HostPort } from '../config.js';
 import { coalesceWrites } from '../perf/coalesce-redis-writes.js';
+import * as journal from './redis-journal.js';
 import * as scripts from './redis-scripts.js';
 
 export interface OtsRedisCommands {
   /** Called with its number of keys first (the recent list is optional), then the keys and arguments. */
   otsCreate(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
   /** The Buffer variant ioredis defines for every custom command (`otsClaim` is defined below): the record is binary. */
-  otsClaimBuffer(secret: string, attempts: string, receiptPrefix: string, to: string, at: number, ...from: string[]): Promise<ClaimReply | null>;
-  /** The ms the secret had left when this caller won, 0 when another did. */
-  otsClaimIfUnchanged(secret: string, attempts: string, receipt: string, record: Buffer, to: string, at: number, ...from: string[]): Promise<number>;
+  /** Called with its number of keys first (2, or 4 with the journal's stream and targets), then keys and arguments. */
+  otsClaimBuffer(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<ClaimReply | null>;
+  /** The ms the secret had left when this caller won, 0 when another did (3 keys, or 5 with the journal's). */
+  otsClaimIfUnchanged(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
   otsRestore(secret: string, receipt: string, record: Buffer, pttl: number, to: string, at: number, stateBefore: string, updatedBefore: number | string): Promise<number>;
   otsSettle(receipt: string, to: string, at: number, ...from: string[]): Promise<number>;
   otsFailedAttempt(attempts: string, windowSeconds: number): Promise<[number, number]>;
@@ -20,6 +22,13 @@ export interface OtsRedisCommands {
   otsViewReceipt(receipt: string, secretPrefix: string, secretSuffix: string, viewer: string): Promise<[string[], number, number] | null>;
   otsRateTake(counter: string, windowMs: number, units: number, limit: number): Promise<[number, number, number]>;
   otsLockoutHit(attempts: string, locked: string, cap: number, windowMs: number, lockoutMs: number): Promise<[number, number]>;
+  otsJournalAppend(stream: string, targets: string, expiring: string, wanted: string, type: string, custid: string, atMs: number | string, metadataKey: string, ...facts: string[]): Promise<number>;
+  otsSweepExpired(expiring: string, stream: string, targets: string, nowMs: number, limit: number, wanted: string, receiptPrefix: string, secretPrefix: string, secretSuffix: string): Promise<number>;
+  /** [custid, facts] when the secret expired unread, ['alive', ms left] when it is still there, null otherwise. */
+  otsExpiredFacts(receipt: string, receiptPrefix: string, metadataKey: string, secretPrefix: string, secretSuffix: string): Promise<[string, string[] | number] | null>;
+  otsWebhookAck(stream: string, group: string, id: string): Promise<number>;
+  otsWebhookDeadLetter(stream: string, dead: string, group: string, id: string, letter: string): Promise<number>;
+  otsWebhookReplay(dead: string, stream: string, max: number): Promise<number>;
 }
 
 /** The claim script's answer: record, failed attempts, ms (claimed) or s (protected) left, the receipt's fields. */
@@ -66,8 +75,8 @@ export const failFastOptions: RedisOptions = {
 /** Registers the Lua scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
 export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsCreate', { lua: scripts.CREATE });
-  redis.defineCommand('otsClaim', { numberOfKeys: 2, lua: scripts.CLAIM });
-  redis.defineCommand('otsClaimIfUnchanged', { numberOfKeys: 3, lua: scripts.CLAIM_IF_UNCHANGED });
+  redis.defineCommand('otsClaim', { lua: scripts.CLAIM });
+  redis.defineCommand('otsClaimIfUnchanged', { lua: scripts.CLAIM_IF_UNCHANGED });
   redis.defineCommand('otsRestore', { numberOfKeys: 2, lua: scripts.RESTORE });
   redis.defineCommand('otsSettle', { numberOfKeys: 1, lua: scripts.SETTLE });
   redis.defineCommand('otsFailedAttempt', { numberOfKeys: 1, lua: scripts.FAILED_ATTEMPT });
@@ -77,6 +86,12 @@ export function defineOtsCommands(redis: Redis | Cluster): OtsRedis {
   redis.defineCommand('otsViewReceipt', { numberOfKeys: 1, lua: scripts.VIEW_RECEIPT });
   redis.defineCommand('otsRateTake', { numberOfKeys: 1, lua: scripts.RATE_TAKE });
   redis.defineCommand('otsLockoutHit', { numberOfKeys: 2, lua: scripts.LOCKOUT_HIT });
+  redis.defineCommand('otsJournalAppend', { numberOfKeys: 3, lua: journal.JOURNAL_APPEND });
+  redis.defineCommand('otsSweepExpired', { numberOfKeys: 3, lua: journal.SWEEP_EXPIRED });
+  redis.defineCommand('otsExpiredFacts', { numberOfKeys: 1, lua: journal.EXPIRED_FACTS });
+  redis.defineCommand('otsWebhookAck', { numberOfKeys: 1, lua: journal.ACK });
+  redis.defineCommand('otsWebhookDeadLetter', { numberOfKeys: 2, lua: journal.DEAD_LETTER });
+  redis.defineCommand('otsWebhookReplay', { numberOfKeys: 2, lua: journal.REPLAY });
   return redis as OtsRedis;
 }
 

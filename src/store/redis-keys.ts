@@ -16,4 +16,12 @@ export class RedisKeys {
   lockoutAttempts = (key: string) => `${this.prefix}incoming:attempts:{${key}}`;
   lockoutLocked = (key: string) => `${this.prefix}incoming:locked:{${key}}`;
   accountIndex = () => `${this.prefix}accounts`;
+  // The webhook keys share a hash tag: one slot, so one script may record, sweep and move dead letters.
+  webhookEvents = () => `${this.prefix}{webhooks}:events`;
+  /** The custids that have an endpoint of their own. */
+  webhookTargets = () => `${this.prefix}{webhooks}:targets`;
+  webhookTarget = (custid: string) => `${this.prefix}{webhooks}:target:${custid}`;
+  /** Receipts whose expiry someone wants to hear of, scored by when their TTL ends (ms). */
+  webhookExpiring = () => `${this.prefix}{webhooks}:expiring`;
+  webhookDead = () => `${this.prefix}{webhooks}:dead`;
 }

@@ -10,9 +10,10 @@
 // Field names, state names and the viewer rule come from the same constants as the TypeScript.
 import { ANONYMOUS_CUSTID, type State } from '../domain/receipt.js';
 import { FIELD } from './receipt-codec.js';
+import { JOURNAL_FUNCTIONS } from './redis-journal.js';
 import { PROTECTED_MARK } from './stored-record.js';
 
-const { state: ST, updated: U, received: R, secretKey: SK, custid: C } = FIELD;
+const { state: ST, updated: U, received: R, secretKey: SK, custid: C, created: CR, source: SRC } = FIELD;
 const state = (s: State) => `'${s}'`;
 
 /**
@@ -50,32 +51,52 @@ local function addRecent(list, score, member, keep, ttl)
 end
 `;
 
-/** Stores a secret and its receipt; outside Cluster also its owner's recent entry. Called with 2 or 3 keys. */
+/**
+ * Stores a secret and its receipt; outside Cluster also its owner's recent entry and its webhook events (created, and
+ * incoming.received for an incoming secret) with the expiry to report. `layout` says which optional keys follow the
+ * first two: 'r' the recent list, 'j' the journal's stream, targets and expiring set.
+ */
 export const CREATE =
   ADD_RECENT_FUNCTION +
+  JOURNAL_FUNCTIONS +
   `
-local secret, receipt, recent = KEYS[1], KEYS[2], KEYS[3]
-local record, ttl, receiptTtl = ARGV[1], ARGV[2], ARGV[3]
-local score, member, keep = ARGV[4], ARGV[5], ARGV[6]
-local receiptFields = {unpack(ARGV, 7)}
+local layout = ARGV[1]
+local secret, receipt = KEYS[1], KEYS[2]
+local k = 3
+local recent, stream, targets, expiring
+if string.find(layout, 'r', 1, true) then recent = KEYS[k]; k = k + 1 end
+if string.find(layout, 'j', 1, true) then stream, targets, expiring = KEYS[k], KEYS[k + 1], KEYS[k + 2] end
+local record, ttl, receiptTtl, metadataKey, score, keep, wanted = unpack(ARGV, 2, 8)
+local receiptFields = {unpack(ARGV, 9)}
 redis.call('SET', secret, record, 'EX', ttl)
 redis.call('HSET', receipt, unpack(receiptFields))
 redis.call('EXPIRE', receipt, receiptTtl)
-if recent then addRecent(recent, score, member, keep, receiptTtl) end
+if recent then addRecent(recent, score, metadataKey, keep, receiptTtl) end
+if stream then
+  local h = fieldMap(receiptFields)
+  local custid = h['${C}'] or '${ANONYMOUS_CUSTID}'
+  local facts = eventFacts(h, metadataKey, ${state('new')}, h['${CR}'])
+  journal(stream, targets, wanted, 'secret.created', custid, facts)
+  if h['${SRC}'] == 'i' then journal(stream, targets, wanted, 'incoming.received', custid, facts) end
+  trackExpiry(expiring, targets, wanted, custid, (tonumber(h['${CR}']) + tonumber(ttl)) * 1000, metadataKey)
+end
 return 1
 `;
 
 /**
- * Takes an unprotected secret (GET, then DEL) and settles its receipt; leaves a protected one in place and answers
- * its failed attempts. Answers {record, attempts, ms or s left, the receipt's fields before}; nil when gone.
- * DEL comes before any write that needs memory, so a full Redis (noeviction) still lets a reveal through.
+ * Takes an unprotected secret (GET, then DEL) and settles its receipt, recording its event (`type`: revealed or
+ * burned) when the receipt moved and the journal's keys are given (outside Cluster); leaves a protected one in place
+ * and answers its failed attempts. Answers {record, attempts, ms or s left, the receipt's fields before}; nil when
+ * gone. DEL comes before any write that needs memory, so a full Redis (noeviction) still lets a reveal through (Redis
+ * refuses only a script's first write for want of memory).
  */
 export const CLAIM =
   SETTLE_FUNCTION +
+  JOURNAL_FUNCTIONS +
   `
-local secret, attempts = KEYS[1], KEYS[2]
-local receiptPrefix, to, at = ARGV[1], ARGV[2], ARGV[3]
-local from = {unpack(ARGV, 4)}
+local secret, attempts, stream, targets = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local receiptPrefix, to, at, type, wanted = unpack(ARGV, 1, 5)
+local from = {unpack(ARGV, 6)}
 local record = redis.call('GET', secret)
 if not record then return nil end
 local receipt = receiptPrefix .. string.match(record, '^.([0-9a-z]+):')
@@ -86,24 +107,31 @@ if string.sub(record, 1, 1) == '${PROTECTED_MARK}' then
 end
 local pttl = redis.call('PTTL', secret)
 redis.call('DEL', secret)
-settle(receipt, to, at, from)
+if settle(receipt, to, at, from) and stream then
+  local h = fieldMap(before)
+  journal(stream, targets, wanted, type, h['${C}'] or '${ANONYMOUS_CUSTID}', eventFacts(h, string.sub(receipt, #receiptPrefix + 1), to, at))
+end
 return {record, 0, pttl, before}
 `;
 
 /**
- * Takes the secret only if it still holds exactly `record`, so one caller wins; clears its attempts, settles. Answers
- * the ms it had left (to put it back if need be), or 0 when another caller won.
+ * Takes the secret only if it still holds exactly `record`, so one caller wins; clears its attempts, settles and
+ * records the event as CLAIM does. Answers the ms it had left (to put it back if need be), or 0 when another won.
  */
 export const CLAIM_IF_UNCHANGED =
   SETTLE_FUNCTION +
+  JOURNAL_FUNCTIONS +
   `
-local secret, attempts, receipt = KEYS[1], KEYS[2], KEYS[3]
-local record, to, at = ARGV[1], ARGV[2], ARGV[3]
-local from = {unpack(ARGV, 4)}
+local secret, attempts, receipt, stream, targets = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local record, to, at, type, wanted, metadataKey = unpack(ARGV, 1, 6)
+local from = {unpack(ARGV, 7)}
 if redis.call('GET', secret) ~= record then return 0 end
 local pttl = redis.call('PTTL', secret)
 redis.call('DEL', secret, attempts)
-settle(receipt, to, at, from)
+local before = stream and fieldMap(redis.call('HGETALL', receipt))
+if settle(receipt, to, at, from) and stream then
+  journal(stream, targets, wanted, type, before['${C}'] or '${ANONYMOUS_CUSTID}', eventFacts(before, metadataKey, to, at))
+end
 return math.max(pttl, 1)
 `;
 

@@ -10,6 +10,9 @@ import { commit, DEFAULT_WAITS, read, type Waits } from './redis-guard.js';
 import { RedisAccountStore, RedisRateCounts } from './redis-accounts.js';
 import { RedisKeys } from './redis-keys.js';
 import { decodeHead, decodeRecord, encodeRecord, RECORD_HEAD_BYTES } from './stored-record.js';
+import { EventRecorder } from './redis-event-recorder.js';
+import { RedisWebhookQueue, RedisWebhookTargets } from './redis-webhook-queue.js';
+import { claimEventOf, type JournalSettings, type WebhookEventType } from '../domain/webhook-queue.js';
 
 /** A receipt from the flat field, value list a script's HGETALL answers (Buffers in a Buffer command's reply). */
 function receiptOf(metadataKey: string, flat: (string | Buffer)[]): ReceiptRecord | undefined {
@@ -35,6 +38,8 @@ export class RedisSecretStore implements SecretStore {
     private readonly lost: (err: unknown) => void,
     /** Told whether creates find room. */
     private readonly fullness: Fullness,
+    /** Records the webhook events of creates and claims. */
+    private readonly events: EventRecorder,
   ) {
     this.recentJoinsCreate = !redis.isCluster;
   }
@@ -55,9 +60,12 @@ export class RedisSecretStore implements SecretStore {
     const receiptTtl = receiptTtlOf(receipt.ttl);
     const recent = receipt.custid === ANONYMOUS_CUSTID ? undefined : this.keys.recent(receipt.custid);
     const joins = recent !== undefined && this.recentJoinsCreate;
-    const keys = [secret, receiptKey, ...(joins ? [recent] : [])];
-    const entry = joins ? [receipt.created, receipt.metadataKey, recentLimit] : ['', '', ''];
-    const created = this.redis.otsCreate(keys.length, ...keys, record, receipt.ttl, receiptTtl, ...entry, ...encodeReceipt(receipt));
+    const journal = this.events.createKeys();
+    const keys = [secret, receiptKey, ...(joins ? [recent] : []), ...journal];
+    const layout = `${joins ? 'r' : ''}${journal.length > 0 ? 'j' : ''}`;
+    const entry = joins ? [receipt.created, recentLimit] : ['', ''];
+    const args = [layout, record, receipt.ttl, receiptTtl, receipt.metadataKey, ...entry, this.events.wanted, ...encodeReceipt(receipt)];
+    const created = this.redis.otsCreate(keys.length, ...keys, ...args);
     // A create we gave up on is removed when it lands late: the caller was told it failed.
     try {
       await commit(created, this.waits, () => this.redis.del(secret, receiptKey), this.lost);
@@ -67,11 +75,13 @@ export class RedisSecretStore implements SecretStore {
     }
     this.fullness.room();
     if (recent && !joins) await read(this.redis.otsAddRecent(recent, receipt.created, receipt.metadataKey, recentLimit, receiptTtl), this.waits);
+    await this.events.afterCreate(receipt);
   }
 
   async claim(secretKey: string, settle: Settle): Promise<ClaimResult> {
-    const [secret, attempts] = [this.keys.secret(secretKey), this.keys.attempts(secretKey)];
-    const claimed = this.redis.otsClaimBuffer(secret, attempts, this.keys.receipt(''), settle.to, settle.at, ...settle.from);
+    const keys = [this.keys.secret(secretKey), this.keys.attempts(secretKey), ...this.events.claimKeys()];
+    const args = [this.keys.receipt(''), settle.to, settle.at, claimEventOf(settle.to), this.events.wanted, ...settle.from];
+    const claimed = this.redis.otsClaimBuffer(keys.length, ...keys, ...args);
     const out = await commit(claimed, this.waits, (late) => this.undoClaim(secretKey, late, settle), this.lost);
     if (!out) return { status: 'missing' };
     const [raw, failedAttempts, left, receiptFields] = out;
@@ -79,6 +89,7 @@ export class RedisSecretStore implements SecretStore {
     if (!stored) return { status: 'missing' };
     const receipt = receiptOf(stored.metadataKey, receiptFields);
     if (stored.passphraseProtected) return { status: 'protected', secret: stored, failedAttempts, attemptsTtl: left, receipt };
+    await this.events.afterClaim(receipt, settle);
     return { status: 'claimed', secret: stored, pttl: left, receipt };
   }
 
@@ -90,10 +101,13 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async claimIfUnchanged(secretKey: string, secret: StoredSecret, settle: Settle): Promise<boolean> {
-    const keys = [this.keys.secret(secretKey), this.keys.attempts(secretKey), this.keys.receipt(secret.metadataKey)] as const;
-    const won = this.redis.otsClaimIfUnchanged(...keys, encodeRecord(secret), settle.to, settle.at, ...settle.from);
+    const keys = [this.keys.secret(secretKey), this.keys.attempts(secretKey), this.keys.receipt(secret.metadataKey), ...this.events.claimKeys()];
+    const args = [encodeRecord(secret), settle.to, settle.at, claimEventOf(settle.to), this.events.wanted, secret.metadataKey, ...settle.from];
+    const won = this.redis.otsClaimIfUnchanged(keys.length, ...keys, ...args);
     const undo = async (pttl: number) => (pttl > 0 ? this.restore(secretKey, secret, pttl, undefined, settle) : undefined);
-    return (await commit(won, this.waits, undo, this.lost)) > 0;
+    if ((await commit(won, this.waits, undo, this.lost)) === 0) return false;
+    await this.events.afterClaimIfUnchanged(secret.metadataKey, settle);
+    return true;
   }
 
   async restore(secretKey: string, secret: StoredSecret, pttl: number, before: ReceiptRecord | undefined, settle: Settle): Promise<void> {
@@ -155,9 +169,17 @@ function reportLost(err: unknown): void {
   process.emitWarning(`a Redis step answered after its request had failed and could not be undone: ${String(err)}`, 'OtsStoreWarning');
 }
 
+/** Where an event could not be recorded (Cluster only): its type and why, never its facts. */
+function reportLostEvent(type: WebhookEventType, err: unknown): void {
+  process.emitWarning(`a ${type} webhook event could not be recorded after its change: ${String(err)}`, 'OtsWebhookWarning');
+}
+
 export interface RedisStoreOptions {
   waits?: Waits;
   lost?: (err: unknown) => void;
+  /** Which events the instance-wide endpoint wants (none without WEBHOOK_URL). */
+  journal?: JournalSettings;
+  lostEvent?: (type: WebhookEventType, err: unknown) => void;
 }
 
 export class RedisStore implements Store {
@@ -165,6 +187,7 @@ export class RedisStore implements Store {
   readonly secrets: RedisSecretStore;
   readonly accounts: RedisAccountStore;
   readonly rateCounts: RedisRateCounts;
+  readonly webhooks: { queue: RedisWebhookQueue; targets: RedisWebhookTargets };
   /** For /ready: whether creates are refused for want of memory. */
   readonly fullness = new Fullness();
   private readonly waits: Waits;
@@ -177,7 +200,10 @@ export class RedisStore implements Store {
   ) {
     const keys = new RedisKeys(prefix);
     const waits = (this.waits = options.waits ?? DEFAULT_WAITS);
-    this.secrets = new RedisSecretStore(redis, keys, waits, options.lost ?? reportLost, this.fullness);
+    const journal = options.journal ?? { instanceEvents: [] };
+    const events = new EventRecorder(redis, keys, waits, journal, options.lostEvent ?? reportLostEvent);
+    this.secrets = new RedisSecretStore(redis, keys, waits, options.lost ?? reportLost, this.fullness, events);
+    this.webhooks = { queue: new RedisWebhookQueue(redis, keys, waits, events), targets: new RedisWebhookTargets(redis, keys, waits) };
     this.accounts = new RedisAccountStore(redis, keys, waits);
     this.rateCounts = new RedisRateCounts(redis, keys, waits);
   }

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { createRedisClient, type OtsRedis } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import type { JournalSettings } from '../../src/domain/webhook-queue.js';
 import type { Store } from '../../src/domain/store.js';
 import { topologyFromEnv } from './topology.js';
 
@@ -52,9 +53,9 @@ export function uniquePrefix(): string {
 }
 
 /** A store of the given kind; Redis stores get a unique key prefix unless one is given (to share it with a child process). */
-export async function makeStore(kind: StoreKind, now?: () => number, prefix = uniquePrefix()): Promise<Store> {
-  if (kind === 'memory') return new MemoryStore(now);
-  return new RedisStore(await connectTestRedis(), prefix);
+export async function makeStore(kind: StoreKind, now?: () => number, prefix = uniquePrefix(), journal?: JournalSettings): Promise<Store> {
+  if (kind === 'memory') return new MemoryStore(now, journal);
+  return new RedisStore(await connectTestRedis(), prefix, { journal });
 }
 
 export interface TestApp {

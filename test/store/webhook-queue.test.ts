@@ -1,0 +1,173 @@
+// The webhook queue port (src/domain/webhook-queue.ts) on each store: events recorded with the state change they
+// report, one entry per target, taken by one worker at a time, handed out again after the wait, dead letters and
+// replay, and each expiry reported once however many instances sweep. Runs on single Redis, Cluster and Sentinel
+// (CI's topology stages) and on the memory store; the memory store runs on a fake clock.
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ALICE, makeStore, STORE_KINDS, testConfig, uniquePrefix } from '../support/app.js';
+import { ANONYMOUS, SecretsService, type Actor } from '../../src/domain/secrets-service.js';
+import { WEBHOOK_EVENT_TYPES, type JournalSettings, type QueuedEvent, type WebhookQueue } from '../../src/domain/webhook-queue.js';
+import type { Store } from '../../src/domain/store.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+
+const silent = { error: () => {} };
+const alice: Actor = { custid: ALICE.email, isAccount: true };
+const ALL: JournalSettings = { instanceEvents: WEBHOOK_EVENT_TYPES };
+const noWait = () => 0;
+
+describe.each(STORE_KINDS)('webhook queue (%s)', (kind) => {
+  const opened: Store[] = [];
+  let clockMs = Date.now();
+  afterAll(async () => Promise.all(opened.map((s) => s.close())));
+
+  /** A store (and, for Redis, `instances` more on the same keys) and a service over the first. */
+  async function setup(journal: JournalSettings = ALL, instances = 1, ttlMin = 60) {
+    const prefix = uniquePrefix();
+    const stores: Store[] = [];
+    for (let i = 0; i < instances; i++) {
+      stores.push(kind === 'memory' && i > 0 ? stores[0]! : await makeStore(kind, () => clockMs, prefix, journal));
+    }
+    opened.push(...new Set(stores));
+    const config = testConfig({ TTL_MIN: String(ttlMin) });
+    const service = new SecretsService(stores[0]!.secrets, config, [config.secret], silent, {}, () => clockMs);
+    return { stores, service, queue: stores[0]!.webhooks.queue };
+  }
+
+  const types = (events: QueuedEvent[]) => events.map((e) => `${e.type}→${e.target}`);
+
+  it('records created, revealed and burned with the change, for the instance-wide endpoint; never a key', async () => {
+    const { service, queue } = await setup();
+    const one = await service.share({ secret: 'value one', ttl: '3600' }, alice);
+    const two = await service.share({ secret: 'value two', passphrase: 'open sesame' }, alice);
+    await service.reveal(one.receipt.secretKey, undefined);
+    await service.reveal(two.receipt.secretKey, 'open sesame');
+    const three = await service.share({ secret: 'value three' }, ANONYMOUS);
+    await service.burn(three.receipt.metadataKey, undefined, ANONYMOUS);
+
+    const events = await queue.takeNew('w1', 100);
+    expect(types(events)).toEqual([
+      'secret.created→*',
+      'secret.created→*',
+      'secret.revealed→*',
+      'secret.revealed→*',
+      'secret.created→*',
+      'secret.burned→*',
+    ]);
+    expect(events[0]!.facts).toEqual({
+      shortid: one.receipt.metadataKey.slice(0, 8),
+      custid: ALICE.email,
+      state: 'new',
+      ttl: 3600,
+      created: one.receipt.created,
+      updated: one.receipt.created,
+    });
+    expect(events[2]!.facts).toMatchObject({ state: 'received', shortid: one.receipt.metadataKey.slice(0, 8) });
+    expect(events[5]!.facts).toMatchObject({ state: 'burned', custid: 'anon' });
+    const text = JSON.stringify(events);
+    for (const made of [one, two, three]) {
+      expect(text).not.toContain(made.receipt.secretKey);
+      expect(text).not.toContain(made.receipt.metadataKey);
+    }
+    expect(text).not.toContain('value');
+    expect(text).not.toContain('sesame');
+    expect(new Set(events.map((e) => e.messageId)).size).toBe(events.length);
+  });
+
+  it('queues nothing when no endpoint wants the event; an account endpoint gets its own secrets only', async () => {
+    const { stores, service, queue } = await setup({ instanceEvents: ['secret.revealed'] });
+    await service.share({ secret: 'nobody listens' }, alice);
+    expect(await queue.takeNew('w1', 10)).toEqual([]);
+
+    await stores[0]!.webhooks.targets.set(ALICE.email, { url: 'http://127.0.0.1:9/hook', secret: 'whsec_x', created: 1 });
+    const mine = await service.share({ secret: 'alice listens' }, alice);
+    await service.share({ secret: 'anonymous' }, ANONYMOUS);
+    await service.reveal(mine.receipt.secretKey, undefined);
+    expect(types(await queue.takeNew('w1', 10))).toEqual(['secret.created→alice@example.com', 'secret.revealed→*', 'secret.revealed→alice@example.com']);
+    expect(await stores[0]!.webhooks.targets.list()).toEqual([ALICE.email]);
+    expect(await stores[0]!.webhooks.targets.remove(ALICE.email)).toBe(true);
+    expect(await stores[0]!.webhooks.targets.get(ALICE.email)).toBeNull();
+  });
+
+  it('hands an entry to one worker; a failed one comes back only after its wait, to one worker; ack removes it', async () => {
+    const { stores, service } = await setup(ALL, 2);
+    const [a, b] = stores.map((s) => s.webhooks.queue) as [WebhookQueue, WebhookQueue];
+    await service.share({ secret: 'once' }, ANONYMOUS);
+    const taken = await Promise.all([a.takeNew('a', 10), b.takeNew('b', 10)]);
+    expect(taken.flat()).toHaveLength(1);
+    const [event] = taken.flat();
+    expect(event!.deliveries).toBe(1);
+
+    // Not due yet: the wait is an hour.
+    expect(await a.takeDue('a', 10, () => 3_600_000)).toEqual([]);
+    // Due after 200 ms: of two workers racing for it, one gets it, as its second delivery, with the same message id.
+    const wait = () => 200;
+    if (kind === 'memory') clockMs += 300;
+    const again = await vi.waitFor(
+      async () => {
+        const got = (await Promise.all([a.takeDue('a', 10, wait), b.takeDue('b', 10, wait)])).flat();
+        expect(got.length).toBeGreaterThan(0);
+        return got;
+      },
+      { timeout: 3000, interval: 50 },
+    );
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatchObject({ id: event!.id, messageId: event!.messageId, deliveries: 2 });
+    expect((await a.status()).queued).toBe(1);
+    await a.ack(again[0]!);
+    expect(await a.status()).toMatchObject({ queued: 0, pending: 0, oldestAgeMs: null });
+    expect(await b.takeDue('b', 10, noWait)).toEqual([]);
+  });
+
+  it('moves a given-up entry to the dead letters; replay queues it again with the same message id', async () => {
+    const { service, queue } = await setup();
+    const made = await service.share({ secret: 'unlucky' }, alice);
+    const [event] = await queue.takeNew('w1', 1);
+    await queue.deadLetter(event!, 'HTTP 500');
+    expect(await queue.status()).toMatchObject({ queued: 0, deadLetters: 1 });
+    const [letter] = await queue.deadLetters(10);
+    expect(letter).toMatchObject({ reason: 'HTTP 500', event: { messageId: event!.messageId, type: 'secret.created' } });
+    expect(letter!.event.facts.shortid).toBe(made.receipt.metadataKey.slice(0, 8));
+
+    expect(await queue.replay(100)).toBe(1);
+    expect(await queue.status()).toMatchObject({ queued: 1, deadLetters: 0 });
+    const [back] = await queue.takeNew('w2', 1);
+    expect(back).toMatchObject({ messageId: event!.messageId, at: event!.at, type: 'secret.created', target: '*', deliveries: 1 });
+    expect(back!.facts).toEqual(event!.facts);
+  });
+
+  it('reports an expiry once however many instances sweep, and never a secret that was read', async () => {
+    const { stores, service, queue } = await setup(ALL, 3, 1);
+    const expiring = await service.share({ secret: 'left unread', ttl: '1' }, alice);
+    const read = await service.share({ secret: 'read in time', ttl: '1' }, alice);
+    await service.reveal(read.receipt.secretKey, undefined);
+    await queue.takeNew('w', 100); // created ×2, revealed
+
+    const sweepAll = async () => (await Promise.all(stores.map((s) => s.webhooks.queue.sweepExpired(clockMs, 100)))).reduce((a, b) => a + b, 0);
+    expect(await sweepAll()).toBe(0); // not ended yet
+    if (kind === 'memory') clockMs += 1500;
+    const reported: QueuedEvent[] = [];
+    await vi.waitFor(
+      async () => {
+        clockMs = Math.max(clockMs, Date.now());
+        await sweepAll();
+        reported.push(...(await queue.takeNew('w', 100)));
+        expect(reported.length).toBeGreaterThan(0);
+      },
+      { timeout: 5000, interval: 100 },
+    );
+    await sweepAll();
+    reported.push(...(await queue.takeNew('w', 100)));
+    expect(types(reported)).toEqual(['secret.expired→*']);
+    expect(reported[0]!.facts).toMatchObject({ shortid: expiring.receipt.metadataKey.slice(0, 8), state: 'expired', updated: expiring.receipt.created + 1 });
+  });
+});
+
+describe('webhook queue, memory store', () => {
+  it('forgets everything on the test double reset', async () => {
+    const store = new MemoryStore(Date.now, ALL);
+    const service = new SecretsService(store.secrets, testConfig(), [testConfig().secret], silent);
+    await service.share({ secret: 'x' }, ANONYMOUS);
+    store.webhooks.queue.clear();
+    expect(await store.webhooks.queue.status()).toMatchObject({ queued: 0 });
+    await store.close();
+  });
+});
