@@ -34,7 +34,6 @@ import type { EvictionWatch } from './store/eviction-watch.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { StoreCheck } from './store/store-check.js';
 import type { Store } from './domain/store.js';
-import type { WebhookStore } from './domain/webhook-queue.js';
 import { WebhookDeliverer } from './webhooks/deliverer.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
 import { CATALOGUES } from './web/i18n/index.js';
@@ -192,19 +191,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const checks = [evictionWatch, fullness].filter((c): c is StoreCheck => c !== undefined);
   await app.register(healthRoutes, { store: deps.store, checks });
   await app.register(webPages, { service, config, now: deps.now });
-  // TODO(store): deps.store.webhooks once the Store interface carries it.
-  const webhooks = (deps.store as { webhooks?: WebhookStore }).webhooks;
-  if (webhooks) {
-    // Only a listening server delivers (not inject()); stopping starts with the close, finishing before the store's.
-    const log = logger.child({ component: 'webhooks' });
-    const deliverer = new WebhookDeliverer({ webhooks, settings: deliverySettingsOf(config), log, metrics: metrics?.webhooks, now: deps.now });
-    let stopping: Promise<void> | undefined;
-    app.addHook('onListen', async () => deliverer.start());
-    app.addHook('preClose', async () => {
-      stopping = deliverer.stop();
-    });
-    app.addHook('onClose', async () => stopping ?? deliverer.stop());
-  }
+  // Only a listening server delivers (not inject()); stopping starts with the close, finishing before the store's.
+  const webhookLog = logger.child({ component: 'webhooks' });
+  const deliverer = new WebhookDeliverer({ webhooks: deps.store.webhooks, settings: deliverySettingsOf(config), log: webhookLog, metrics: metrics?.webhooks, now: deps.now });
+  let stopping: Promise<void> | undefined;
+  app.addHook('onListen', async () => deliverer.start());
+  app.addHook('preClose', async () => {
+    stopping = deliverer.stop();
+  });
+  app.addHook('onClose', async () => stopping ?? deliverer.stop());
 
   app.addHook('onReady', async () => {
     for (const { email, token } of config.accounts ?? []) {
