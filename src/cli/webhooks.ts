@@ -2,7 +2,7 @@
 // (docs/webhooks.md). stdout carries only the answer; the one signing secret it ever prints is the one `set` makes.
 import type { Accounts } from '../auth/accounts.js';
 import { INSTANCE_TARGET, type DeadLetter, type WebhookQueueStatus, type WebhookStore } from '../domain/webhook-queue.js';
-import { newSigningSecret } from '../webhooks/signing-secret.js';
+import { newSigningSecret } from '../webhooks/signing.js';
 import { CommandFailed, type AdminCommand } from './args.js';
 
 export type WebhookCommand = Extract<AdminCommand, { kind: `webhook-${string}` | `webhooks-${string}` }>;
