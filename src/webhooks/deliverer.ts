@@ -130,8 +130,8 @@ export class WebhookDeliverer {
 
   private launch(event: QueuedEvent): void {
     const delivery = this.deliver(event).catch((err: unknown) => {
-      // Left unacknowledged: the queue hands it out again after the retry wait.
-      this.options.log.warn({ ...describe(event), err: errorField(err) }, 'webhook delivery interrupted by the queue; tried again later');
+      // The queue or the account endpoints (Redis) failed: left unacknowledged, it is handed out again after the wait.
+      this.options.log.warn({ ...describe(event), err: errorField(err) }, 'webhook delivery interrupted by a store error; tried again later');
     });
     this.inFlight.add(delivery);
     void delivery.then(() => {

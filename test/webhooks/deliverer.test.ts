@@ -219,7 +219,7 @@ describe('webhook deliverer (memory store queue)', () => {
     faults.refuseAcks = 1;
     await service.share({ secret: 'acked late' }, alice);
     start();
-    await waitFor('the refused ack', () => lines.some((l) => l.msg.includes('interrupted by the queue')));
+    await waitFor('the refused ack', () => lines.some((l) => l.msg.includes('interrupted by a store error')));
     clockMs += 10_000;
     await waitFor('acknowledged on the second try', async () => (await queued()) === 0);
     expect(receiver.posts).toHaveLength(2);
