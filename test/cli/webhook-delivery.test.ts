@@ -51,6 +51,7 @@ describe('admin webhook set, then a server delivers (built CLI, Redis, a receive
     await waitFor('the queue to empty', async () => (await admin('webhooks', 'status')).stdout.startsWith('queued\t0\n'));
     const status = (await admin('webhooks', 'status')).stdout.split('\n');
     expect(status).toContain('dead_letters\t0');
+    expect(status).toContain('oldest_seconds\t0');
     expect(status.some((l) => /^consumer\t[^\t]+\t0\t\d+$/.test(l))).toBe(true);
   });
 });
