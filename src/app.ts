@@ -4,6 +4,7 @@ import { pino, type DestinationStream } from 'pino';
 import { Accounts } from './auth/accounts.js';
 import { authPlugin } from './auth/plugin.js';
 import type { Config } from './config.js';
+import { deliverySettingsOf } from './config-webhooks.js';
 import type { ControlParts } from './control/control-api.js';
 import { errors } from './domain/errors.js';
 import { stdoutInBlocks } from './log-destination.js';
@@ -33,6 +34,7 @@ import type { EvictionWatch } from './store/eviction-watch.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { StoreCheck } from './store/store-check.js';
 import type { Store } from './domain/store.js';
+import { WebhookDeliverer } from './webhooks/deliverer.js';
 import webPages, { sendNotFoundPage } from './web/index.js';
 import { CATALOGUES } from './web/i18n/index.js';
 
@@ -90,8 +92,13 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
  * neither prom-client's memory nor each request's histogram update is paid for.
  */
 async function loadMetrics() {
-  const [{ Metrics }, { metricsPlugin }] = await Promise.all([import('./metrics/metrics.js'), import('./metrics/plugin.js')]);
-  return { metrics: new Metrics(), plugin: metricsPlugin };
+  const [{ Metrics }, { metricsPlugin }, { WebhookMetrics }] = await Promise.all([
+    import('./metrics/metrics.js'),
+    import('./metrics/plugin.js'),
+    import('./metrics/webhook-metrics.js'),
+  ]);
+  const metrics = new Metrics();
+  return { metrics, plugin: metricsPlugin, webhooks: new WebhookMetrics(metrics.registry) };
 }
 
 /** Builds the whole server: plugins in tiers (errors, logging, params, auth), then routes. Used by server and tests. */
@@ -184,6 +191,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const checks = [evictionWatch, fullness].filter((c): c is StoreCheck => c !== undefined);
   await app.register(healthRoutes, { store: deps.store, checks });
   await app.register(webPages, { service, config, now: deps.now });
+  // Only a listening server delivers (not inject()); stopping starts with the close, finishing before the store's.
+  const webhookLog = logger.child({ component: 'webhooks' });
+  const deliverer = new WebhookDeliverer({ webhooks: deps.store.webhooks, settings: deliverySettingsOf(config), log: webhookLog, metrics: metrics?.webhooks, now: deps.now });
+  let stopping: Promise<void> | undefined;
+  app.addHook('onListen', async () => deliverer.start());
+  app.addHook('preClose', async () => {
+    stopping = deliverer.stop();
+  });
+  app.addHook('onClose', async () => stopping ?? deliverer.stop());
 
   app.addHook('onReady', async () => {
     for (const { email, token } of config.accounts ?? []) {

@@ -25,6 +25,7 @@ import {
 } from './config-parsers.js';
 import { httpEdgeSettings } from './config-http.js';
 import { incomingProblems, incomingSettings } from './config-incoming.js';
+import { webhookProblems, webhookSettings } from './config-webhooks.js';
 
 // One validated schema for every environment variable: name, default, meaning, parser (config-parsers.ts).
 // The README's configuration table is written from this list, so the doc strings are user-facing.
@@ -265,6 +266,7 @@ export const settings = {
     int(0),
   ),
   ...incomingSettings,
+  ...webhookSettings,
 } as const;
 
 type Settings = typeof settings;
@@ -318,7 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       problems.push(`WEB_TTL_CHOICES must lie within TTL_MIN and TTL_MAX (${c.ttlMin}–${c.ttlMax} seconds), got ${outside.join(', ')}`);
     }
     if (c.headersTimeout! > c.requestTimeout!) problems.push('HEADERS_TIMEOUT must not exceed REQUEST_TIMEOUT');
-    problems.push(...incomingProblems(c));
+    problems.push(...incomingProblems(c), ...webhookProblems(c));
     if (c.smtpUrl && !c.smtpFrom) problems.push('SMTP_FROM is required when SMTP_URL is set (e.g. "Secrets <noreply@example.com>")');
     const topologies = redisSettingsGiven(c);
     if (topologies.length > 1) problems.push(`Set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, got ${topologies.join(' and ')}`);

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, settings, usesRedis, type Config, type StaticAccount } from './config.js';
+import { journalSettingsOf } from './config-webhooks.js';
 import { TestDouble, type OtsControl } from './control/test-double.js';
 import { chosenLogFormat, logDestination } from './log-format.js';
 import { createStore, watchEvictionPolicy } from './store/index.js';
@@ -106,7 +107,7 @@ function accountsEnv(accounts: StaticAccount[]): string {
 }
 
 async function listen(config: Config, double?: TestDouble): Promise<RunningServer> {
-  const store = double ? double.store : await createStore(config);
+  const store = double ? double.store : await createStore(config, journalSettingsOf(config));
   // Logs go to stderr: a test runner's stdout (and the CLI's first stdout line) belong to the caller. The server's
   // own logger settings (credential redaction) apply.
   const logger = createLogger(config, await logDestination(chosenLogFormat(config.logFormat, process.stderr), 2));

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig, usesRedis, type Config } from './config.js';
+import { journalSettingsOf } from './config-webhooks.js';
 import { BlockLogDestination } from './log-destination.js';
 import { chosenLogFormat, logDestination } from './log-format.js';
 import { handleServerArgs } from './server-args.js';
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     logger.warn('no Redis configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): using the embedded in-memory store; secrets die with the process');
     if (config.secretGenerated) logger.warn('OTS_SECRET is not set: using a random master key for this process');
   }
-  const store = await createStore(config);
+  const store = await createStore(config, journalSettingsOf(config));
   // Checked before listening; when Redis is not there yet, its first connection is checked instead (see /ready).
   const evictionWatch = await watchEvictionPolicy(store, config, logger);
   const refusal = evictionWatch?.refusal();
