@@ -175,7 +175,7 @@ async function main() {
     };
     const lines = [
       `webhooks on versus off — ${AMOUNT} creates then reveals per round, ${CONNECTIONS} connections, 200-byte secrets, ${ROUNDS} alternating rounds`,
-      `(medians; ratios: on ÷ off, the median of per-round ratios)`,
+      `(medians; ratios: on ÷ off, the median of per-round ratios); WEBHOOK_CONCURRENCY ${process.env.WEBHOOK_CONCURRENCY ?? 'default'}`,
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
       '',
       '| workload | off req/s | p99 ms | CPU µs/req | errors | on req/s | p99 ms | CPU µs/req | errors | req/s on÷off | p99 on÷off | CPU on÷off | req/s ratio per round |',
@@ -191,7 +191,7 @@ async function main() {
       `took ${Math.round((Date.now() - started) / 1000)} s`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    saveResults('webhooks-latest.json', { connections: CONNECTIONS, rounds: ROUNDS, amount: AMOUNT, loadAverage: os.loadavg(), table, cpuPerSecret, events, deliveries, perRound: results });
+    saveResults('webhooks-latest.json', { connections: CONNECTIONS, rounds: ROUNDS, amount: AMOUNT, webhookConcurrency: process.env.WEBHOOK_CONCURRENCY ?? 'default', loadAverage: os.loadavg(), table, cpuPerSecret, events, deliveries, perRound: results });
   } finally {
     await stop();
   }
