@@ -69,7 +69,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   for (let attempt = 1; ; attempt++) {
     const attemptConfig = pickPort ? loadConfig({ ...env, [settings.port.env]: String(await freePort(config.host)) }) : config;
     try {
-      return await listen(attemptConfig, control ? new TestDouble() : undefined);
+      return await listen(attemptConfig, control ? new TestDouble(journalSettingsOf(attemptConfig)) : undefined);
     } catch (err) {
       if (!(pickPort && attempt < PORT_ATTEMPTS && (err as NodeJS.ErrnoException).code === 'EADDRINUSE')) throw err;
     }

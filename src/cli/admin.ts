@@ -1,18 +1,17 @@
-// Admin command line: manage accounts and their API tokens in the Redis store. See USAGE in args.ts.
-// stdout carries only the answer (a token, or the account list) so scripts can capture it; everything else
-// goes to stderr, never with a stack trace or a token.
+// Admin command line: manage accounts and their API tokens, and account webhooks and their delivery queue, in the
+// Redis store. See USAGE in args.ts. stdout carries only the answer (a token, a signing secret, a list) so scripts
+// can capture it; everything else goes to stderr, never with a stack trace, a token or a signing secret.
 import { Accounts } from '../auth/accounts.js';
 import { ConfigError, loadConfig, usesRedis } from '../config.js';
 import { createStore, describeStore } from '../store/index.js';
 import type { RedisStore } from '../store/redis-store.js';
-import { StoreUnavailableError } from '../domain/store.js';
+import { StoreUnavailableError, type Store } from '../domain/store.js';
 import { whyRedisFails } from '../redis-diagnosis.js';
-import { parseArgs, usageFor, UsageError, USAGE, type AdminCommand } from './args.js';
+import { CommandFailed, parseArgs, usageFor, UsageError, USAGE, type AdminCommand } from './args.js';
 import { collectStats, formatStats, MEMORY_MODE_STATS } from './stats.js';
+import { isWebhookCommand, MEMORY_MODE_WEBHOOKS, runWebhookCommand, type WebhookCommand } from './webhooks.js';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, config: 78 } as const;
-
-class CommandFailed extends Error {}
 
 function say(stream: NodeJS.WriteStream, line: string): void {
   stream.write(`${line}\n`);
@@ -24,7 +23,9 @@ async function sayIds(accounts: Accounts, email: string): Promise<void> {
   if (account) say(process.stderr, `customer id ${account.customerId}\norganization id ${account.organizationId}`);
 }
 
-async function execute(command: Exclude<AdminCommand, { kind: 'help' }>, accounts: Accounts): Promise<void> {
+type AccountCommand = Exclude<AdminCommand, { kind: 'help' | 'stats' } | WebhookCommand>;
+
+async function execute(command: AccountCommand, store: Store, accounts: Accounts): Promise<void> {
   switch (command.kind) {
     case 'create':
       if (await accounts.exists(command.email)) {
@@ -40,6 +41,8 @@ async function execute(command: Exclude<AdminCommand, { kind: 'help' }>, account
     case 'delete':
       if (!(await accounts.delete(command.email))) throw new CommandFailed(`no account ${command.email}`);
       say(process.stderr, `deleted ${command.email}`);
+      // Its endpoint goes with it: an account created again under the same email starts without one.
+      if (await store.webhooks.targets.remove(command.email)) say(process.stderr, `removed the webhook of ${command.email}`);
       return;
     case 'list': {
       const all = await accounts.list();
@@ -82,6 +85,10 @@ async function main(argv: string[]): Promise<number> {
     say(process.stderr, MEMORY_MODE_STATS);
     return EXIT.config;
   }
+  if (isWebhookCommand(command) && !usesRedis(config)) {
+    say(process.stderr, MEMORY_MODE_WEBHOOKS);
+    return EXIT.config;
+  }
   if (!usesRedis(config)) {
     say(
       process.stderr,
@@ -94,8 +101,14 @@ async function main(argv: string[]): Promise<number> {
 
   const store = await createStore(config);
   try {
+    const accounts = new Accounts(store.accounts);
     if (command.kind === 'stats') process.stdout.write(formatStats(await collectStats((store as RedisStore).redis, config.redisPrefix)));
-    else await execute(command, new Accounts(store.accounts));
+    else if (isWebhookCommand(command)) {
+      await runWebhookCommand(command, store.webhooks, accounts, {
+        out: (line) => say(process.stdout, line),
+        note: (line) => say(process.stderr, line),
+      });
+    } else await execute(command, store, accounts);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommandFailed) say(process.stderr, `ots-admin: ${err.message}`);

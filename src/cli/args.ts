@@ -7,9 +7,22 @@ export type AdminCommand =
   | { kind: 'list' }
   | { kind: 'rotate'; email: string; token?: string }
   | { kind: 'delete'; email: string }
-  | { kind: 'stats' };
+  | { kind: 'stats' }
+  | { kind: 'webhook-set'; email: string; url: string }
+  | { kind: 'webhook-show'; email: string }
+  | { kind: 'webhook-remove'; email: string }
+  | { kind: 'webhooks-status' }
+  | { kind: 'webhooks-dead'; max: number }
+  /** `max` undefined: every dead letter there is when the command starts. */
+  | { kind: 'webhooks-replay'; max?: number };
 
 export class UsageError extends Error {}
+
+/** A command that could not be done (unknown account, …): exit 1, the message on stderr. */
+export class CommandFailed extends Error {}
+
+/** How many dead letters `webhooks dead` lists without --max. */
+export const DEAD_LIST_DEFAULT = 100;
 
 export const USAGE = `Usage: npm run --silent admin -- <command>
 
@@ -20,6 +33,18 @@ Commands:
   account rotate <email> [--token <token>]   replace the account's token; prints only the new token
   account delete <email>                     delete the account
   stats                                      live secrets and receipts, and receipts by state (tab-separated)
+  webhook set <email> <url>                  send the account's events to <url> (http or https); prints only the
+                                             new signing secret (whsec_…), shown once; replaces an existing one
+  webhook show <email>                       the account's endpoint: url and creation date (never the secret)
+  webhook remove <email>                     stop sending the account's events
+  webhooks status                            the delivery queue (tab-separated): queued, pending (in delivery or
+                                             waiting for a retry), oldest_seconds, dead_letters, then one line per
+                                             consumer: consumer, name, entries held, seconds since last seen
+  webhooks dead [--max <n>]                  the oldest dead letters (default ${DEAD_LIST_DEFAULT}), one per line, tab-separated:
+                                             message id, event type, shortid, target (instance or account),
+                                             failed at (ISO 8601), reason
+  webhooks replay [--max <n>]                queue dead letters again with fresh tries (default all, oldest first);
+                                             prints how many
   --help                                     this text
 
 Without --token a random 64-hex-character token is made; a --token must be ${CHOSEN_TOKEN_RULE}.
@@ -30,7 +55,11 @@ An API client may log in with the email, the customer id or the organization id;
 stats scans the same Redis (SCAN, never KEYS). States are as stored: a new or viewed receipt whose secret expired
 unread counts as new or viewed until someone looks at it.
 
-Exit status: 0 done, 1 failed (unknown or existing account, Redis unreachable), 2 usage error, 78 configuration error.
+Webhook endpoints and the delivery queue live in the same Redis (docs/webhooks.md); a replayed event keeps its
+webhook-id, so receivers that dedupe on it see it once.
+
+Exit status: 0 done, 1 failed (unknown or existing account or endpoint, Redis unreachable), 2 usage error,
+78 configuration error.
 `;
 
 /** Each command's form as USAGE spells it: `account create <email> [--token <token>]`, `stats`, … */
@@ -63,53 +92,141 @@ function token(value: string): string {
   return value;
 }
 
-/** Splits argv into positional words and a --token value (`--token x` or `--token=x`); --help wins over everything. */
-function split(argv: string[]): { words: string[]; token?: string; help: boolean } {
+function count(value: string): number {
+  if (!/^[1-9]\d{0,6}$/.test(value)) throw new UsageError(`--max must be a whole number from 1 to 9999999, not "${value}"`);
+  return Number(value);
+}
+
+interface Split {
+  words: string[];
+  token?: string;
+  max?: number;
+  help: boolean;
+}
+
+/** Splits argv into positional words and option values (`--token x` or `--token=x`); --help wins over everything. */
+function split(argv: string[]): Split {
   const words: string[] = [];
-  let tokenValue: string | undefined;
+  const options: { token?: string; max?: number } = {};
+  const readers = { token, max: count } as const;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    const name = /^--(token|max)(?:=|$)/.exec(arg)?.[1] as keyof typeof readers | undefined;
     if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--token' || arg.startsWith('--token=')) {
-      if (tokenValue !== undefined) throw new UsageError('--token given twice');
-      const value = arg === '--token' ? argv[++i] : arg.slice('--token='.length);
-      if (value === undefined) throw new UsageError('--token needs a value');
-      tokenValue = token(value);
+    else if (name !== undefined) {
+      if (options[name] !== undefined) throw new UsageError(`--${name} given twice`);
+      const value = arg === `--${name}` ? argv[++i] : arg.slice(`--${name}=`.length);
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      Object.assign(options, { [name]: readers[name](value) });
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg.split('=')[0]}`);
     else words.push(arg);
   }
-  return { words, token: tokenValue, help };
+  return { words, ...options, help };
 }
 
-export function parseArgs(argv: string[]): AdminCommand {
-  const { words, token: tokenValue, help } = split(argv);
-  if (help || (words.length === 1 && words[0] === 'help')) return { kind: 'help' };
-  const [group, verb, target, ...extra] = words;
-  if (group === undefined) throw new UsageError('missing command');
-  if (group === 'stats') {
-    if (verb !== undefined || tokenValue !== undefined) throw new UsageError('stats takes no arguments');
-    return { kind: 'stats' };
+/** Refuses the options a command does not take: `what` names the command in the message. */
+function only(given: Split, what: string, allowed: ('token' | 'max')[]): void {
+  for (const name of ['token', 'max'] as const) {
+    if (given[name] !== undefined && !allowed.includes(name)) throw new UsageError(`${what} takes no --${name}`);
   }
-  if (group !== 'account') throw new UsageError(`unknown command "${group}"`);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const noToken = (kind: string) => {
-    if (tokenValue !== undefined) throw new UsageError(`account ${kind} takes no --token`);
-  };
+}
+
+function none(value: string | undefined): void {
+  if (value !== undefined) throw new UsageError(`unexpected argument "${value}"`);
+}
+
+/** An endpoint an operator may set: http or https, no user or password in it (the URL is shown by `webhook show`). */
+function endpoint(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('missing <url>');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError('<url> is not a URL (http://… or https://…)');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('<url> must be http:// or https://');
+  // Not echoed: it carried a credential.
+  if (url.username || url.password) throw new UsageError('<url> must not carry a user or password (user:password@)');
+  return url.href;
+}
+
+function parseAccount(given: Split, verb: string | undefined, target: string | undefined): AdminCommand {
   switch (verb) {
     case 'create':
     case 'rotate':
-      return { kind: verb, email: email(target), ...(tokenValue === undefined ? {} : { token: tokenValue }) };
+      only(given, `account ${verb}`, ['token']);
+      return { kind: verb, email: email(target), ...(given.token === undefined ? {} : { token: given.token }) };
     case 'delete':
-      noToken(verb);
+      only(given, `account ${verb}`, []);
       return { kind: 'delete', email: email(target) };
     case 'list':
-      noToken(verb);
-      if (target !== undefined) throw new UsageError(`unexpected argument "${target}"`);
+      only(given, `account ${verb}`, []);
+      none(target);
       return { kind: 'list' };
     case undefined:
       throw new UsageError('missing account command (create, list, rotate or delete)');
     default:
       throw new UsageError(`unknown account command "${verb}"`);
+  }
+}
+
+function parseWebhook(given: Split, verb: string | undefined, target: string | undefined, url: string | undefined): AdminCommand {
+  if (verb !== undefined) only(given, `webhook ${verb}`, []);
+  switch (verb) {
+    case 'set':
+      return { kind: 'webhook-set', email: email(target), url: endpoint(url) };
+    case 'show':
+    case 'remove':
+      none(url);
+      return { kind: verb === 'show' ? 'webhook-show' : 'webhook-remove', email: email(target) };
+    case undefined:
+      throw new UsageError('missing webhook command (set, show or remove)');
+    default:
+      throw new UsageError(`unknown webhook command "${verb}"`);
+  }
+}
+
+function parseWebhooks(given: Split, verb: string | undefined, extra: string | undefined): AdminCommand {
+  none(extra);
+  switch (verb) {
+    case 'status':
+      only(given, `webhooks ${verb}`, []);
+      return { kind: 'webhooks-status' };
+    case 'dead':
+      only(given, `webhooks ${verb}`, ['max']);
+      return { kind: 'webhooks-dead', max: given.max ?? DEAD_LIST_DEFAULT };
+    case 'replay':
+      only(given, `webhooks ${verb}`, ['max']);
+      return { kind: 'webhooks-replay', ...(given.max === undefined ? {} : { max: given.max }) };
+    case undefined:
+      throw new UsageError('missing webhooks command (status, dead or replay)');
+    default:
+      throw new UsageError(`unknown webhooks command "${verb}"`);
+  }
+}
+
+export function parseArgs(argv: string[]): AdminCommand {
+  const given = split(argv);
+  const { words } = given;
+  if (given.help || (words.length === 1 && words[0] === 'help')) return { kind: 'help' };
+  const [group, verb, target, fourth, ...extra] = words;
+  if (group === undefined) throw new UsageError('missing command');
+  if (group === 'stats') {
+    if (verb !== undefined || given.token !== undefined || given.max !== undefined) throw new UsageError('stats takes no arguments');
+    return { kind: 'stats' };
+  }
+  none(extra[0]);
+  switch (group) {
+    case 'account':
+      none(fourth);
+      return parseAccount(given, verb, target);
+    case 'webhook':
+      return parseWebhook(given, verb, target, fourth);
+    case 'webhooks':
+      none(fourth);
+      return parseWebhooks(given, verb, target);
+    default:
+      throw new UsageError(`unknown command "${group}"`);
   }
 }

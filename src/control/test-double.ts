@@ -4,6 +4,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../domain/store.js';
+import type { JournalSettings } from '../domain/webhook-queue.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { ControlClock } from './clock.js';
 import type { ControlParts, OtsControl } from './control-api.js';
@@ -24,8 +25,9 @@ export class TestDouble {
   readonly memory: MemoryStore;
   private parts: ControlParts | undefined;
 
-  constructor() {
-    this.memory = new MemoryStore(this.clock.now);
+  /** `journal`: the WEBHOOK_EVENTS of WEBHOOK_URL, so a test can receive webhooks too (they follow this clock). */
+  constructor(journal?: JournalSettings) {
+    this.memory = new MemoryStore(this.clock.now, journal);
     this.store = faultyStore(this.memory, this.faults);
   }
 

@@ -37,6 +37,8 @@ export interface DelivererOptions {
 
 /** How often an idle worker asks for new entries. */
 const IDLE_POLL_MS = 250;
+/** How often a worker with no endpoint at all looks whether an account endpoint was set. */
+const NO_ENDPOINT_POLL_MS = 5_000;
 /** The longest wait between asks while the queue (Redis) does not answer. */
 const MAX_OUTAGE_WAIT_MS = 30_000;
 const QUEUE_AGE_SAMPLE_MS = 15_000;
@@ -112,6 +114,8 @@ export class WebhookDeliverer {
     const free = this.options.settings.concurrency - this.inFlight.size;
     if (free <= 0) return IDLE_POLL_MS; // a finished post asks again at once
     try {
+      // Without WEBHOOK_URL and without any account endpoint nothing is recorded: look again now and then only.
+      if (!this.options.settings.instance && (await this.options.webhooks.targets.list()).length === 0) return NO_ENDPOINT_POLL_MS;
       const due = await queue.takeDue(this.consumer, free, this.waitMs);
       const fresh = due.length < free ? await queue.takeNew(this.consumer, free - due.length) : [];
       for (const event of [...due, ...fresh]) this.launch(event);
@@ -130,8 +134,8 @@ export class WebhookDeliverer {
 
   private launch(event: QueuedEvent): void {
     const delivery = this.deliver(event).catch((err: unknown) => {
-      // Left unacknowledged: the queue hands it out again after the retry wait.
-      this.options.log.warn({ ...describe(event), err: errorField(err) }, 'webhook delivery interrupted by the queue; tried again later');
+      // The queue or the account endpoints (Redis) failed: left unacknowledged, it is handed out again after the wait.
+      this.options.log.warn({ ...describe(event), err: errorField(err) }, 'webhook delivery interrupted by a store error; tried again later');
     });
     this.inFlight.add(delivery);
     void delivery.then(() => {

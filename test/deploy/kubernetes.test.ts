@@ -21,7 +21,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
 };
 /** Settings that must come from the Secret, never from the ConfigMap. */
-const SECRET_SETTINGS = ['OTS_SECRET', 'OTS_SECRET_PREVIOUS', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'SMTP_URL', 'OTS_ACCOUNTS'];
+const SECRET_SETTINGS = ['OTS_SECRET', 'OTS_SECRET_PREVIOUS', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'SMTP_URL', 'OTS_ACCOUNTS', 'WEBHOOK_URL', 'WEBHOOK_SECRET'];
 
 interface Rendered {
   objects: { apiVersion: string; kind: string; metadata: { name: string } }[];

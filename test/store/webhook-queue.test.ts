@@ -3,7 +3,9 @@
 // replay, and each expiry reported once however many instances sweep. Runs on single Redis, Cluster and Sentinel
 // (CI's topology stages) and on the memory store; the memory store runs on a fake clock.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { ALICE, makeStore, STORE_KINDS, testConfig, uniquePrefix } from '../support/app.js';
+import { ALICE, connectTestRedis, makeStore, STORE_KINDS, testConfig, uniquePrefix } from '../support/app.js';
+import { topologyFromEnv } from '../support/topology.js';
+import { RedisStore } from '../../src/store/redis-store.js';
 import { ANONYMOUS, SecretsService, type Actor } from '../../src/domain/secrets-service.js';
 import { WEBHOOK_EVENT_TYPES, type JournalSettings, type QueuedEvent, type WebhookQueue } from '../../src/domain/webhook-queue.js';
 import type { Store } from '../../src/domain/store.js';
@@ -158,6 +160,26 @@ describe.each(STORE_KINDS)('webhook queue (%s)', (kind) => {
     reported.push(...(await queue.takeNew('w', 100)));
     expect(types(reported)).toEqual(['secret.expired→*']);
     expect(reported[0]!.facts).toMatchObject({ shortid: expiring.receipt.metadataKey.slice(0, 8), state: 'expired', updated: expiring.receipt.created + 1 });
+  });
+});
+
+describe.runIf(topologyFromEnv() === 'cluster')('webhook queue on Redis Cluster', () => {
+  it('records right after the change; an event that cannot be recorded is reported and the change stands', async () => {
+    const prefix = uniquePrefix();
+    const lost: string[] = [];
+    const redis = await connectTestRedis();
+    const store = new RedisStore(redis, prefix, { journal: ALL, lostEvent: (type) => lost.push(type) });
+    const config = testConfig();
+    const service = new SecretsService(store.secrets, config, [config.secret], silent);
+    // The {webhooks} slot refuses the append (a key of the wrong type): the user's create and reveal still succeed.
+    await redis.set(`${prefix}{webhooks}:events`, 'not a stream');
+    const made = await service.share({ secret: 'still stored' }, alice);
+    expect((await service.reveal(made.receipt.secretKey, undefined)).value).toBe('still stored');
+    expect(lost).toEqual(['secret.created', 'secret.revealed']);
+    await redis.del(`${prefix}{webhooks}:events`);
+    const next = await service.share({ secret: 'recorded again' }, alice);
+    expect((await store.webhooks.queue.takeNew('w', 10)).map((e) => e.facts.shortid)).toEqual([next.receipt.metadataKey.slice(0, 8)]);
+    await store.close();
   });
 });
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp, createLogger, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { journalSettingsOf } from '../../src/config-webhooks.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { createRedisClient, type OtsRedis } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis-store.js';
@@ -73,7 +74,8 @@ export async function makeApp(
   deps: Partial<Omit<AppDeps, 'store' | 'logger'>> & { store?: Store } = {},
 ): Promise<TestApp> {
   const config = testConfig(env);
-  const store = deps.store ?? (await makeStore(kind, deps.now));
+  // Events of WEBHOOK_URL are recorded as npm start records them.
+  const store = deps.store ?? (await makeStore(kind, deps.now, uniquePrefix(), journalSettingsOf(config)));
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {

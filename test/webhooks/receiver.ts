@@ -1,6 +1,7 @@
 // A webhook receiver on 127.0.0.1 for the tests: records every post (headers and raw body) and answers as told.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '../api/socket.js';
 
 export interface ReceivedPost {
   path: string;
@@ -48,11 +49,7 @@ function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes (then fails with `what`): no sleeps standing in for a condition. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** `until` (test/api/socket.ts) for the webhook tests' conditions, which are often synchronous. */
+export function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  return until(async () => check(), timeoutMs, what);
 }
