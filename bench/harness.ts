@@ -28,7 +28,7 @@ export function startServer(
     stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
   const url = `http://127.0.0.1:${port}`;
-  return new Promise((resolve, reject) => {
+  return new Promise<Server>((resolve, reject) => {
     const deadline = Date.now() + 20_000;
     const poll = async () => {
       try {
@@ -41,7 +41,27 @@ export function startServer(
     };
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
     void poll();
+  }).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
   });
+}
+
+/** Stops child processes: SIGTERM, then SIGKILL for any still running after `graceMs`. */
+export async function stopChildren(children: ChildProcess[], graceMs = 5_000): Promise<void> {
+  await Promise.all(
+    children.map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+      return new Promise<void>((resolve) => {
+        const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    }),
+  );
 }
 
 export function ask<T>(child: ChildProcess, msg: string): Promise<T> {
@@ -195,11 +215,12 @@ export const figures = ({ result: _result, ...f }: Figures & { result: Timed }):
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
- * The median over rounds of ours ÷ baseline in the same round: the two run back to back, so a round's ratio is
- * taken under the same load from the machine's other tenants, which moves both throughputs by ±30% over minutes.
+ * The median over rounds of ours ÷ baseline in the same round (req/s unless `of` names another figure): the two
+ * run back to back, so a round's ratio is taken under the same load from the machine's other tenants, which moves
+ * both throughputs by ±30% over minutes.
  */
-export function pairedRatio(ours: Figures[], baseline: Figures[]): number {
-  return Math.round(median(ours.map((o, i) => o.rps / baseline[i]!.rps)) * 100) / 100;
+export function pairedRatio(ours: Figures[], baseline: Figures[], of: 'rps' | 'p99' | 'cpuUs' = 'rps'): number {
+  return Math.round(median(ours.map((o, i) => o[of] / baseline[i]![of])) * 100) / 100;
 }
 
 export function summarise(rounds: Figures[]): Figures {
