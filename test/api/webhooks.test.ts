@@ -53,4 +53,20 @@ describe.each(STORE_KINDS)('webhooks (%s store)', (kind) => {
     // Each endpoint's posts are signed with its own secret only.
     expect(() => received(account, instanceSecret)).toThrow();
   });
+
+  it('an API caller cannot make the server post anywhere: endpoint fields in a request are ignored', async () => {
+    const elsewhere = await startReceiver();
+    try {
+      const url = `${elsewhere.url}/steal`;
+      const made = await post('/api/v2/secret/conceal', { secret: { secret: 'x', webhook_url: url, callback_url: url, webhook: url }, webhook_url: url });
+      await post(`/api/v2/secret/${made.record.secret.identifier}/reveal`, { continue: true, webhook_url: url });
+      const shortid = made.record.receipt.identifier.slice(0, 8);
+      // By the time the operator's endpoints have both events, a post elsewhere would have been made too.
+      await waitFor('the account endpoint got the reveal', () => received(account, accountSecret).some((p) => p.type === 'secret.revealed' && p.data.shortid === shortid));
+      await waitFor('the instance endpoint got the reveal', () => received(instance, instanceSecret).some((p) => p.data.shortid === shortid));
+      expect(elsewhere.posts).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
 });
