@@ -94,6 +94,10 @@ export async function runWebhookCommand(command: WebhookCommand, webhooks: Webho
       const letters = await webhooks.queue.deadLetters(command.max);
       for (const letter of letters) io.out(formatDeadLetter(letter));
       if (letters.length === 0) io.note('(no dead letters)');
+      else if (letters.length === command.max) {
+        const all = (await webhooks.queue.status()).deadLetters;
+        if (all > letters.length) io.note(`(the oldest ${letters.length} of ${all} dead letters; --max shows more)`);
+      }
       return;
     }
     case 'webhooks-replay':

@@ -157,8 +157,10 @@ describe('admin webhook and webhooks (built, against Redis)', () => {
     const taken = await take('cli-max', ids);
     expect(taken).toHaveLength(3);
     for (const e of taken) await store.webhooks.queue.deadLetter(e, 'timeout');
-    const listed = lines(await admin('webhooks', 'dead', '--max', '2'));
-    expect(listed).toHaveLength(2);
+    const two = await admin('webhooks', 'dead', '--max', '2');
+    expect(lines(two)).toHaveLength(2);
+    expect(two.stderr).toBe('(the oldest 2 of 3 dead letters; --max shows more)\n');
+    expect((await admin('webhooks', 'dead', '--max', '3')).stderr).toBe('');
     expect((await admin('webhooks', 'replay', '--max=2')).stdout).toBe('2\n');
     expect((await store.webhooks.queue.deadLetters(100)).map((d) => d.event.facts.shortid)).toEqual([ids[2]]);
     expect((await admin('webhooks', 'replay')).stdout).toBe('1\n');

@@ -31,7 +31,7 @@ describe.each(STORE_KINDS)('webhook queue (%s)', (kind) => {
     opened.push(...new Set(stores));
     const config = testConfig({ TTL_MIN: String(ttlMin) });
     const service = new SecretsService(stores[0]!.secrets, config, [config.secret], silent, {}, () => clockMs);
-    return { stores, service, queue: stores[0]!.webhooks.queue };
+    return { stores, service, queue: stores[0]!.webhooks.queue, prefix };
   }
 
   const types = (events: QueuedEvent[]) => events.map((e) => `${e.type}→${e.target}`);
@@ -134,6 +134,18 @@ describe.each(STORE_KINDS)('webhook queue (%s)', (kind) => {
     const [back] = await queue.takeNew('w2', 1);
     expect(back).toMatchObject({ messageId: event!.messageId, at: event!.at, type: 'secret.created', target: '*', deliveries: 1 });
     expect(back!.facts).toEqual(event!.facts);
+  });
+
+  it.runIf(kind === 'redis')('goes on when Redis lost the queue and its group (a restart without persistence)', async () => {
+    const { service, queue, prefix } = await setup();
+    await service.share({ secret: 'before' }, ANONYMOUS);
+    expect(await queue.takeNew('w', 10)).toHaveLength(1);
+    const redis = await connectTestRedis();
+    expect(await redis.del(`${prefix}{webhooks}:events`)).toBe(1);
+    redis.disconnect();
+    const after = await service.share({ secret: 'after' }, ANONYMOUS);
+    const [event] = await queue.takeNew('w', 10);
+    expect(event!.facts.shortid).toBe(after.receipt.metadataKey.slice(0, 8));
   });
 
   it('reports an expiry once however many instances sweep, and never a secret that was read', async () => {
