@@ -8,9 +8,9 @@ export interface OtsRedisCommands {
   /** Called with its number of keys first (the recent list is optional), then the keys and arguments. */
   otsCreate(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
   /** The Buffer variant ioredis defines for every custom command (`otsClaim` is defined below): the record is binary. */
-  /** Called with its number of keys first (2, or 4 with the journal's stream and targets), then keys and arguments. */
+  /** Called with its number of keys first (2, or 5 with the journal's), then keys and arguments. */
   otsClaimBuffer(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<ClaimReply | null>;
-  /** The ms the secret had left when this caller won, 0 when another did (3 keys, or 5 with the journal's). */
+  /** The ms the secret had left when this caller won, 0 when another did (3 keys, or 6 with the journal's). */
   otsClaimIfUnchanged(numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]): Promise<number>;
   otsRestore(secret: string, receipt: string, record: Buffer, pttl: number, to: string, at: number, stateBefore: string, updatedBefore: number | string): Promise<number>;
   otsSettle(receipt: string, to: string, at: number, ...from: string[]): Promise<number>;

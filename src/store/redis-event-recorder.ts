@@ -29,14 +29,9 @@ export class EventRecorder {
     this.wanted = `,${journal.instanceEvents.join(',')},`;
   }
 
-  /** The create script's journal keys: its stream, the account targets and the expiring set (none on Cluster). */
-  createKeys(): string[] {
+  /** The journal's keys a create or claim script takes: its stream, the account targets, the expiring set (none on Cluster). */
+  journalKeys(): string[] {
     return this.inScript ? [this.keys.webhookEvents(), this.keys.webhookTargets(), this.keys.webhookExpiring()] : [];
-  }
-
-  /** A claim script's journal keys: its stream and the account targets (none on Cluster). */
-  claimKeys(): string[] {
-    return this.inScript ? [this.keys.webhookEvents(), this.keys.webhookTargets()] : [];
   }
 
   /** On Cluster: a stored secret's created (and incoming.received) events, and its expiry to report. */

@@ -85,7 +85,7 @@ return 1
 
 /**
  * Takes an unprotected secret (GET, then DEL) and settles its receipt, recording its event (`type`: revealed or
- * burned) when the receipt moved and the journal's keys are given (outside Cluster); leaves a protected one in place
+ * burned) when the receipt moved and the journal's keys are given (outside Cluster), and forgetting its expiry; leaves a protected one in place
  * and answers its failed attempts. Answers {record, attempts, ms or s left, the receipt's fields before}; nil when
  * gone. DEL comes before any write that needs memory, so a full Redis (noeviction) still lets a reveal through (Redis
  * refuses only a script's first write for want of memory).
@@ -94,7 +94,7 @@ export const CLAIM =
   SETTLE_FUNCTION +
   JOURNAL_FUNCTIONS +
   `
-local secret, attempts, stream, targets = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local secret, attempts, stream, targets, expiring = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local receiptPrefix, to, at, type, wanted = unpack(ARGV, 1, 5)
 local from = {unpack(ARGV, 6)}
 local record = redis.call('GET', secret)
@@ -108,8 +108,9 @@ end
 local pttl = redis.call('PTTL', secret)
 redis.call('DEL', secret)
 if settle(receipt, to, at, from) and stream then
-  local h = fieldMap(before)
-  journal(stream, targets, wanted, type, h['${C}'] or '${ANONYMOUS_CUSTID}', eventFacts(h, string.sub(receipt, #receiptPrefix + 1), to, at))
+  local h, metadataKey = fieldMap(before), string.sub(receipt, #receiptPrefix + 1)
+  journal(stream, targets, wanted, type, h['${C}'] or '${ANONYMOUS_CUSTID}', eventFacts(h, metadataKey, to, at))
+  redis.call('ZREM', expiring, metadataKey)
 end
 return {record, 0, pttl, before}
 `;
@@ -122,7 +123,7 @@ export const CLAIM_IF_UNCHANGED =
   SETTLE_FUNCTION +
   JOURNAL_FUNCTIONS +
   `
-local secret, attempts, receipt, stream, targets = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local secret, attempts, receipt, stream, targets, expiring = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local record, to, at, type, wanted, metadataKey = unpack(ARGV, 1, 6)
 local from = {unpack(ARGV, 7)}
 if redis.call('GET', secret) ~= record then return 0 end
@@ -131,6 +132,7 @@ redis.call('DEL', secret, attempts)
 local before = stream and fieldMap(redis.call('HGETALL', receipt))
 if settle(receipt, to, at, from) and stream then
   journal(stream, targets, wanted, type, before['${C}'] or '${ANONYMOUS_CUSTID}', eventFacts(before, metadataKey, to, at))
+  redis.call('ZREM', expiring, metadataKey)
 end
 return math.max(pttl, 1)
 `;
