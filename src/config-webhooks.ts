@@ -3,20 +3,14 @@
 import { ConfigError, int, optional, setting, type Parser } from './config-parsers.js';
 import { WEBHOOK_EVENT_TYPES, type JournalSettings, type WebhookEventType } from './domain/webhook-queue.js';
 import type { DeliverySettings } from './webhooks/deliverer.js';
+import { checkEndpoint } from './webhooks/endpoint.js';
 import { signingSecretProblem } from './webhooks/signing.js';
 
-/** An endpoint: http or https, never with credentials (they would travel in logs and dumps; use the signature). */
+/** An endpoint (endpoint.ts has the rule); the value is never echoed. */
 const endpointUrl: Parser<string> = (raw, name) => {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    // The value is never echoed: its query string may hold a receiver's token.
-    throw new ConfigError(`${name} must be an absolute http or https URL such as https://hooks.example.com/ots`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must use http or https`);
-  if (url.username || url.password) throw new ConfigError(`${name} must not hold a user or password (the signature authenticates each post)`);
-  return url.href;
+  const checked = checkEndpoint(raw);
+  if ('problem' in checked) throw new ConfigError(`${name} ${checked.problem}`);
+  return checked.href;
 };
 
 const signingSecret: Parser<string> = (raw, name) => {

@@ -1,5 +1,6 @@
 // Command-line parsing for the admin tool: argv in, one validated command out (or a UsageError).
 import { CHOSEN_TOKEN_RULE, isStrongToken } from '../crypto/tokens.js';
+import { checkEndpoint } from '../webhooks/endpoint.js';
 
 export type AdminCommand =
   | { kind: 'help' }
@@ -136,19 +137,12 @@ function none(value: string | undefined): void {
   if (value !== undefined) throw new UsageError(`unexpected argument "${value}"`);
 }
 
-/** An endpoint an operator may set: http or https, no user or password in it (the URL is shown by `webhook show`). */
+/** An endpoint an operator may set (src/webhooks/endpoint.ts has the rule; the URL is shown by `webhook show`). */
 function endpoint(value: string | undefined): string {
   if (value === undefined) throw new UsageError('missing <url>');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError('<url> is not a URL (http://… or https://…)');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('<url> must be http:// or https://');
-  // Not echoed: it carried a credential.
-  if (url.username || url.password) throw new UsageError('<url> must not carry a user or password (user:password@)');
-  return url.href;
+  const checked = checkEndpoint(value);
+  if ('problem' in checked) throw new UsageError(`<url> ${checked.problem}`);
+  return checked.href;
 }
 
 function parseAccount(given: Split, verb: string | undefined, target: string | undefined): AdminCommand {

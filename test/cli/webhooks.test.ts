@@ -181,7 +181,7 @@ describe('admin webhook and webhooks (built, against Redis)', () => {
   it('a URL with a user or password is refused without echoing it', async () => {
     const result = await admin('webhook', 'set', 'x@example.com', 'https://ops:hunter2@hooks.example.com/');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('must not carry a user or password');
+    expect(result.stderr).toContain('must not hold a user or password');
     expect(result.stderr).not.toContain('hunter2');
   });
 
