@@ -74,9 +74,13 @@ export class MemoryWebhookQueue implements WebhookQueue {
   /** Remembers to report the secret's expiry, if anyone wants to hear of it. */
   trackExpiry(receipt: ReceiptRecord): void {
     if (targetsOf('secret.expired', receipt.custid, this.journal, this.targets.has(receipt.custid)).length === 0) return;
-    const entry = { at: (receipt.created + receipt.ttl) * 1000, metadataKey: receipt.metadataKey };
-    const after = this.expiring.findIndex((e) => e.at > entry.at);
-    this.expiring.splice(after < 0 ? this.expiring.length : after, 0, entry);
+    this.expireAt((receipt.created + receipt.ttl) * 1000, receipt.metadataKey);
+  }
+
+  /** Keeps `expiring` soonest first. */
+  private expireAt(at: number, metadataKey: string): void {
+    const after = this.expiring.findIndex((e) => e.at > at);
+    this.expiring.splice(after < 0 ? this.expiring.length : after, 0, { at, metadataKey });
   }
 
   private enqueue(type: WebhookEventType, facts: EventFacts, messageId?: string, at?: number): void {
@@ -120,19 +124,15 @@ export class MemoryWebhookQueue implements WebhookQueue {
   /** Follows the store's own clock (which the test double's clock moves), not `nowMs`. */
   async sweepExpired(_nowMs: number, limit: number): Promise<number> {
     const now = this.now();
-    const due = this.expiring.filter((e) => e.at <= now).slice(0, limit);
+    const due = this.expiring.slice(0, limit).filter((e) => e.at <= now);
     this.expiring = this.expiring.slice(due.length);
     for (const { metadataKey } of due) {
       const found = this.expiryCheck(metadataKey);
-      if (found === 'alive') this.trackLater(metadataKey, now);
+      // Still there (its TTL counts from the create's millisecond, the receipt's time in whole seconds): a second later.
+      if (found === 'alive') this.expireAt(now + 1000, metadataKey);
       else if (found) this.enqueue('secret.expired', found);
     }
     return due.length;
-  }
-
-  /** A secret still there when its TTL says it ended (a clock moved back) is looked at again a second later. */
-  private trackLater(metadataKey: string, now: number): void {
-    this.expiring.push({ at: now + 1000, metadataKey });
   }
 
   async status(): Promise<WebhookQueueStatus> {

@@ -202,6 +202,28 @@ describe.runIf(topologyFromEnv() === 'cluster')('webhook queue on Redis Cluster'
 });
 
 describe('webhook queue, memory store', () => {
+  it('looks again at a secret still there when its whole-second TTL ended, and reports it once, after the others stay', async () => {
+    let clockMs = 1_700_000_000_600; // created in the middle of a second: the receipt says …000, the secret lives 1 s from …600
+    const store = new MemoryStore(() => clockMs, ALL);
+    const service = new SecretsService(store.secrets, testConfig({ TTL_MIN: '1' }), [testConfig().secret], silent, {}, () => clockMs);
+    const short = await service.share({ secret: 'one second', ttl: '1' }, ANONYMOUS);
+    const long = await service.share({ secret: 'an hour', ttl: '3600' }, ANONYMOUS);
+    const queue = store.webhooks.queue;
+    await queue.takeNew('w', 10);
+    const expired = async () => (await queue.takeNew('w', 10)).map((e) => `${e.type} ${e.facts.shortid}`);
+    clockMs += 500; // the receipt's TTL has ended, the secret's has not
+    expect(await queue.sweepExpired(clockMs, 100)).toBe(1);
+    expect(await expired()).toEqual([]);
+    clockMs += 1100;
+    await queue.sweepExpired(clockMs, 100);
+    await queue.sweepExpired(clockMs, 100);
+    expect(await expired()).toEqual([`secret.expired ${short.receipt.metadataKey.slice(0, 8)}`]);
+    clockMs += 3600_000;
+    await queue.sweepExpired(clockMs, 100);
+    expect(await expired()).toEqual([`secret.expired ${long.receipt.metadataKey.slice(0, 8)}`]);
+    await store.close();
+  });
+
   it('forgets everything on the test double reset', async () => {
     const store = new MemoryStore(Date.now, ALL);
     const service = new SecretsService(store.secrets, testConfig(), [testConfig().secret], silent);
