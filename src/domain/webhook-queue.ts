@@ -87,6 +87,8 @@ export interface WebhookQueue {
   deadLetters(max: number): Promise<DeadLetter[]>;
   /** Moves up to `max` dead letters back into the queue with fresh tries (the same message ids); answers how many. */
   replay(max: number): Promise<number>;
+  /** Forgets workers that hold nothing and were last seen over `idleMs` ago (stopped processes); answers how many. */
+  forgetIdleConsumers(idleMs: number): Promise<number>;
 }
 
 /** An account's own endpoint, set by the operator (admin command); it receives the events of that account's secrets. */

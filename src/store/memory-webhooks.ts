@@ -168,6 +168,11 @@ export class MemoryWebhookQueue implements WebhookQueue {
     return back.length;
   }
 
+  /** Nothing to forget: the memory queue knows its workers only by the entries they hold. */
+  async forgetIdleConsumers(): Promise<number> {
+    return 0;
+  }
+
   /** The test double's reset: forgets every queued event, dead letter and expiry to report. */
   clear(): void {
     this.entries.clear();

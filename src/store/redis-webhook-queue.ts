@@ -142,23 +142,39 @@ export class RedisWebhookQueue implements WebhookQueue {
     return due.length;
   }
 
-  async status(): Promise<WebhookQueueStatus> {
-    const [queued, oldest, deadLetters, consumers] = await this.withGroup(() =>
-      read(
-        Promise.all([
-          this.redis.xlen(this.stream),
-          this.redis.xrange(this.stream, '-', '+', 'COUNT', 1),
-          this.redis.llen(this.keys.webhookDead()),
-          this.redis.xinfo('CONSUMERS', this.stream, DELIVERY_GROUP) as Promise<(string | number)[][]>,
-        ]),
-        this.waits,
-      ),
-    );
-    const list = consumers.map((flat) => {
+  async forgetIdleConsumers(idleMs: number): Promise<number> {
+    let consumers: WebhookQueueStatus['consumers'];
+    try {
+      consumers = await read(this.consumers(), this.waits);
+    } catch (err) {
+      // No queue yet (no endpoint was ever set): nobody to forget, and nothing is made for it.
+      if (err instanceof Error && /^(ERR no such key|NOGROUP)/.test(err.message)) return 0;
+      throw err;
+    }
+    // A consumer that holds nothing loses nothing when deleted; a live one idle this long takes nothing meanwhile and
+    // is made again by its next read.
+    const idle = consumers.filter((c) => c.pending === 0 && c.idleMs > idleMs);
+    for (const c of idle) await read(this.redis.xgroup('DELCONSUMER', this.stream, DELIVERY_GROUP, c.name), this.waits);
+    return idle.length;
+  }
+
+  /** The group's workers: name, entries held, ms since last seen. */
+  private async consumers(): Promise<WebhookQueueStatus['consumers']> {
+    const raw = (await this.redis.xinfo('CONSUMERS', this.stream, DELIVERY_GROUP)) as (string | number)[][];
+    return raw.map((flat) => {
       const h: Record<string, string | number> = {};
       for (let i = 0; i < flat.length; i += 2) h[String(flat[i])] = flat[i + 1]!;
       return { name: String(h.name), pending: Number(h.pending), idleMs: Number(h.idle) };
     });
+  }
+
+  async status(): Promise<WebhookQueueStatus> {
+    const [queued, oldest, deadLetters, list] = await this.withGroup(() =>
+      read(
+        Promise.all([this.redis.xlen(this.stream), this.redis.xrange(this.stream, '-', '+', 'COUNT', 1), this.redis.llen(this.keys.webhookDead()), this.consumers()]),
+        this.waits,
+      ),
+    );
     return {
       queued,
       pending: list.reduce((sum, c) => sum + c.pending, 0),

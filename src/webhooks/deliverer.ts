@@ -45,6 +45,9 @@ const QUEUE_AGE_SAMPLE_MS = 15_000;
 const SWEEP_BATCH = 100;
 /** Batches per sweep tick: a large backlog of expiries is worked off over several ticks, not in one long run. */
 const SWEEP_ROUNDS = 50;
+/** How often a worker forgets the group's workers that stopped (held nothing, unseen for STOPPED_AFTER_MS). */
+const PRUNE_EVERY_MS = 10 * 60_000;
+const STOPPED_AFTER_MS = 60 * 60_000;
 /** What stop() allows beyond the post timeout for the acknowledgement that follows it. */
 const ACK_GRACE_MS = 1000;
 
@@ -62,6 +65,7 @@ export class WebhookDeliverer {
   private sweeping: Promise<void> | undefined;
   private queueFailures = 0;
   private lastAgeSample = 0;
+  private lastPrune = 0;
   private readonly now: () => number;
   /** The wait before the queue hands an entry out again, by how often it was handed out. */
   readonly waitMs: (deliveries: number) => number;
@@ -183,6 +187,12 @@ export class WebhookDeliverer {
         if ((await queue.sweepExpired(this.now(), SWEEP_BATCH)) < SWEEP_BATCH) break;
       }
       this.schedule(0); // deliver the new expiries now, not at the next poll
+      if (Date.now() - this.lastPrune >= PRUNE_EVERY_MS) {
+        this.lastPrune = Date.now();
+        // Every process start joins the group under a new name: the stopped ones would pile up in `webhooks status`.
+        const forgotten = await queue.forgetIdleConsumers(STOPPED_AFTER_MS);
+        if (forgotten > 0) this.options.log.info({ forgotten }, 'webhook queue: forgot workers idle for an hour that held nothing');
+      }
     })()
       .catch((err: unknown) => this.options.log.warn({ err: errorField(err) }, 'webhook expiry sweep failed; tried again at the next'))
       .finally(() => {

@@ -136,6 +136,23 @@ describe.each(STORE_KINDS)('webhook queue (%s)', (kind) => {
     expect(back!.facts).toEqual(event!.facts);
   });
 
+  it('forgets stopped workers that hold nothing, never one that holds an entry; makes no queue for it', async () => {
+    const { service, queue, prefix } = await setup();
+    expect(await queue.forgetIdleConsumers(0)).toBe(0);
+    if (kind === 'redis') {
+      const redis = await connectTestRedis();
+      expect(await redis.exists(`${prefix}{webhooks}:events`)).toBe(0);
+      redis.disconnect();
+    }
+    await service.share({ secret: 'one' }, ANONYMOUS);
+    await service.share({ secret: 'two' }, ANONYMOUS);
+    const [done] = await queue.takeNew('done', 1);
+    await queue.ack(done!);
+    await queue.takeNew('holder', 1);
+    await queue.forgetIdleConsumers(-1);
+    expect((await queue.status()).consumers.map((c) => c.name)).toEqual(['holder']);
+  });
+
   it.runIf(kind === 'redis')('goes on when Redis lost the queue and its group (a restart without persistence)', async () => {
     const { service, queue, prefix } = await setup();
     await service.share({ secret: 'before' }, ANONYMOUS);
