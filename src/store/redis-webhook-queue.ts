@@ -19,6 +19,9 @@ import type { RedisKeys } from './redis-keys.js';
 
 /** The consumer group every instance reads with. */
 export const DELIVERY_GROUP = 'deliver';
+/** Entries held and not yet acknowledged are looked through this many at a time, at most this many pages a take. */
+const PENDING_PAGE = 100;
+const PENDING_PAGES = 5;
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -96,19 +99,25 @@ export class RedisWebhookQueue implements WebhookQueue {
   }
 
   async takeDue(consumer: string, count: number, waitMs: (deliveries: number) => number): Promise<QueuedEvent[]> {
-    const shortest = waitMs(1);
-    const pending = (await this.withGroup(() =>
-      read(this.redis.xpending(this.stream, DELIVERY_GROUP, 'IDLE', shortest, '-', '+', count * 4), this.waits),
-    )) as [string, string, number, number][];
     const taken: QueuedEvent[] = [];
-    for (const [id, , idle, deliveries] of pending) {
-      if (taken.length >= count) break;
-      const wait = waitMs(deliveries);
-      if (idle < wait) continue;
-      // XCLAIM checks the idle time again: of two instances racing for the entry, only the first gets it.
-      const claimed = (await read(this.redis.xclaim(this.stream, DELIVERY_GROUP, consumer, wait, id), this.waits)) as (StreamEntry | null)[];
-      const entry = claimed[0];
-      if (entry) taken.push(eventOf(entry, deliveries + 1));
+    // Oldest first: older entries wait longer (more tries), so the due ones may lie behind a page of not-yet-due ones.
+    let start = '-';
+    for (let page = 0; page < PENDING_PAGES && taken.length < count; page++) {
+      const from = start;
+      const pending = (await this.withGroup(() =>
+        read(this.redis.xpending(this.stream, DELIVERY_GROUP, 'IDLE', waitMs(1), from, '+', PENDING_PAGE), this.waits),
+      )) as [string, string, number, number][];
+      for (const [id, , idle, deliveries] of pending) {
+        if (taken.length >= count) break;
+        const wait = waitMs(deliveries);
+        if (idle < wait) continue;
+        // XCLAIM checks the idle time again: of two instances racing for the entry, only the first gets it.
+        const claimed = (await read(this.redis.xclaim(this.stream, DELIVERY_GROUP, consumer, wait, id), this.waits)) as (StreamEntry | null)[];
+        const entry = claimed[0];
+        if (entry) taken.push(eventOf(entry, deliveries + 1));
+      }
+      if (pending.length < PENDING_PAGE) break;
+      start = `(${pending.at(-1)![0]}`;
     }
     return taken;
   }

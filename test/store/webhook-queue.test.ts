@@ -119,6 +119,17 @@ describe.each(STORE_KINDS)('webhook queue (%s)', (kind) => {
     expect(await b.takeDue('b', 10, noWait)).toEqual([]);
   });
 
+  it('finds a due retry behind many older entries that are not due yet', async () => {
+    const { service, queue } = await setup({ instanceEvents: ['secret.created'] });
+    for (let i = 0; i < 150; i++) await service.share({ secret: `old ${i}` }, ANONYMOUS);
+    await queue.takeNew('w', 150);
+    expect(await queue.takeDue('w', 150, noWait)).toHaveLength(150); // tried twice now: their next wait is long
+    const young = await service.share({ secret: 'young' }, ANONYMOUS);
+    await queue.takeNew('w', 1); // tried once: due at once
+    const due = await queue.takeDue('w', 1, (deliveries) => (deliveries === 1 ? 0 : 3_600_000));
+    expect(due.map((e) => e.facts.shortid)).toEqual([young.receipt.metadataKey.slice(0, 8)]);
+  });
+
   it('moves a given-up entry to the dead letters; replay queues it again with the same message id', async () => {
     const { service, queue } = await setup();
     const made = await service.share({ secret: 'unlucky' }, alice);
