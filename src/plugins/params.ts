@@ -75,9 +75,11 @@ export const paramsPlugin = fp(async (app: FastifyInstance, opts: { maxSecretByt
   // Fastify enforces bodyLimit only for the parsers above; a multipart body announcing more is refused unread
   // (one sent chunked is bounded by the field size and count limits below, which busboy applies as it streams).
   // (Hooks on every request are callback-style: an async hook costs a promise per request.)
+  // A GET or HEAD body is never read, whatever it announces: its answer is the GET's.
   app.addHook('preParsing', (req, _reply, payload, done) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > bodyLimit && /^\s*multipart\//i.test(req.headers['content-type'] ?? '')) {
+    const read = req.method !== 'GET' && req.method !== 'HEAD';
+    if (read && declared > bodyLimit && /^\s*multipart\//i.test(req.headers['content-type'] ?? '')) {
       return done(errors.secretTooLarge(opts.maxSecretBytes));
     }
     done(null, payload);
