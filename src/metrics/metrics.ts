@@ -2,14 +2,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServiceEvents } from '../domain/secrets-service.js';
 import type { EvictionPolicy } from '../store/eviction-policy.js';
+import { statusClassOf } from './status-class.js';
 
-/** Status classes, never exact codes: `2xx`, `4xx`, … */
-export type StatusClass = `${1 | 2 | 3 | 4 | 5}xx`;
-
-export function statusClassOf(status: number): StatusClass {
-  const hundreds = Math.min(Math.max(Math.floor(status / 100), 1), 5) as 1 | 2 | 3 | 4 | 5;
-  return `${hundreds}xx`;
-}
 
 /**
  * Counters for what happens to secrets, a request-duration histogram and the process's default metrics.

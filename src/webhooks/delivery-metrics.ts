@@ -1,8 +1,9 @@
 // What the deliverer reports to the metrics (src/metrics/webhook-metrics.ts counts it); nothing when METRICS_PORT
 // is unset.
+import { statusClassOf, type StatusClass } from '../metrics/status-class.js';
 
 /** A failed post's status class, or `none` when no answer came (timeout, refused, reset). */
-export type FailureClass = '1xx' | '3xx' | '4xx' | '5xx' | 'none';
+export type FailureClass = StatusClass | 'none';
 
 export interface DeliveryMetrics {
   delivered(): void;
@@ -15,7 +16,5 @@ export interface DeliveryMetrics {
 }
 
 export function failureClassOf(status: number | undefined): FailureClass {
-  if (status === undefined) return 'none';
-  const hundreds = Math.floor(status / 100);
-  return hundreds === 1 || hundreds === 3 || hundreds === 4 ? `${hundreds}xx` : '5xx';
+  return status === undefined ? 'none' : statusClassOf(status);
 }
