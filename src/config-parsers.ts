@@ -65,7 +65,7 @@ export const parseMasterKey: Parser<Buffer> = (raw, name) => {
 };
 
 /** The non-empty, trimmed entries of a comma-separated setting. */
-function entries(raw: string): string[] {
+export function entries(raw: string): string[] {
   return raw
     .split(',')
     .map((part) => part.trim())

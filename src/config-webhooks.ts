@@ -1,6 +1,6 @@
 // The settings of webhooks (docs/webhooks.md): the instance-wide endpoint and how every instance delivers, spread
 // into config.ts's table. Account endpoints are set with the admin command, not here.
-import { ConfigError, int, optional, setting, type Parser } from './config-parsers.js';
+import { ConfigError, entries, int, optional, setting, type Parser } from './config-parsers.js';
 import { WEBHOOK_EVENT_TYPES, type JournalSettings, type WebhookEventType } from './domain/webhook-queue.js';
 import type { DeliverySettings } from './webhooks/deliverer.js';
 import { checkEndpoint } from './webhooks/endpoint.js';
@@ -20,10 +20,7 @@ const signingSecret: Parser<string> = (raw, name) => {
 };
 
 const eventList: Parser<WebhookEventType[]> = (raw, name) => {
-  const list = raw
-    .split(',')
-    .map((part) => part.trim().toLowerCase())
-    .filter(Boolean);
+  const list = entries(raw.toLowerCase());
   const unknown = list.filter((type) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(type));
   if (unknown.length > 0 || list.length === 0) {
     throw new ConfigError(`${name} must list some of ${WEBHOOK_EVENT_TYPES.join(', ')}, got "${raw}"`);
