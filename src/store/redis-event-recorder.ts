@@ -16,6 +16,10 @@ export class EventRecorder {
   readonly inScript: boolean;
   /** The instance-wide endpoint's event types as the scripts read them: ',type,type,'. */
   readonly wanted: string;
+  /** The journal's stream, the account targets and the expiring set (one slot: the `{webhooks}` tag). */
+  private readonly journal: readonly [string, string, string];
+  /** The journal's keys a create or claim script takes: all three, none on Cluster. */
+  readonly scriptKeys: readonly string[];
 
   constructor(
     private readonly redis: OtsRedis,
@@ -27,11 +31,8 @@ export class EventRecorder {
   ) {
     this.inScript = !redis.isCluster;
     this.wanted = `,${journal.instanceEvents.join(',')},`;
-  }
-
-  /** The journal's keys a create or claim script takes: its stream, the account targets, the expiring set (none on Cluster). */
-  journalKeys(): string[] {
-    return this.inScript ? [this.keys.webhookEvents(), this.keys.webhookTargets(), this.keys.webhookExpiring()] : [];
+    this.journal = [keys.webhookEvents(), keys.webhookTargets(), keys.webhookExpiring()];
+    this.scriptKeys = this.inScript ? this.journal : [];
   }
 
   /** On Cluster: a stored secret's created (and incoming.received) events, and its expiry to report. */
@@ -66,9 +67,8 @@ export class EventRecorder {
 
   /** On Cluster: records an event from its encoded facts (and, with `expiresAt`, the expiry to report). */
   async appendFacts(type: WebhookEventType, custid: string, facts: string[], expiresAt: number | '' = '', metadataKey = ''): Promise<void> {
-    const keys = [this.keys.webhookEvents(), this.keys.webhookTargets(), this.keys.webhookExpiring()] as const;
     try {
-      await read(this.redis.otsJournalAppend(...keys, this.wanted, type, custid, expiresAt, metadataKey, ...facts), this.waits);
+      await read(this.redis.otsJournalAppend(...this.journal, this.wanted, type, custid, expiresAt, metadataKey, ...facts), this.waits);
     } catch (err) {
       this.lostEvent(type, err);
     }

@@ -60,7 +60,7 @@ export class RedisSecretStore implements SecretStore {
     const receiptTtl = receiptTtlOf(receipt.ttl);
     const recent = receipt.custid === ANONYMOUS_CUSTID ? undefined : this.keys.recent(receipt.custid);
     const joins = recent !== undefined && this.recentJoinsCreate;
-    const journal = this.events.journalKeys();
+    const journal = this.events.scriptKeys;
     const keys = [secret, receiptKey, ...(joins ? [recent] : []), ...journal];
     const layout = `${joins ? 'r' : ''}${journal.length > 0 ? 'j' : ''}`;
     const entry = joins ? [receipt.created, recentLimit] : ['', ''];
@@ -79,7 +79,7 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async claim(secretKey: string, settle: Settle): Promise<ClaimResult> {
-    const keys = [this.keys.secret(secretKey), this.keys.attempts(secretKey), ...this.events.journalKeys()];
+    const keys = [this.keys.secret(secretKey), this.keys.attempts(secretKey), ...this.events.scriptKeys];
     const args = [this.keys.receipt(''), settle.to, settle.at, claimEventOf(settle.to), this.events.wanted, ...settle.from];
     const claimed = this.redis.otsClaimBuffer(keys.length, ...keys, ...args);
     const out = await commit(claimed, this.waits, (late) => this.undoClaim(secretKey, late, settle), this.lost);
@@ -101,7 +101,7 @@ export class RedisSecretStore implements SecretStore {
   }
 
   async claimIfUnchanged(secretKey: string, secret: StoredSecret, settle: Settle): Promise<boolean> {
-    const keys = [this.keys.secret(secretKey), this.keys.attempts(secretKey), this.keys.receipt(secret.metadataKey), ...this.events.journalKeys()];
+    const keys = [this.keys.secret(secretKey), this.keys.attempts(secretKey), this.keys.receipt(secret.metadataKey), ...this.events.scriptKeys];
     const args = [encodeRecord(secret), settle.to, settle.at, claimEventOf(settle.to), this.events.wanted, secret.metadataKey, ...settle.from];
     const won = this.redis.otsClaimIfUnchanged(keys.length, ...keys, ...args);
     const undo = async (pttl: number) => (pttl > 0 ? this.restore(secretKey, secret, pttl, undefined, settle) : undefined);
