@@ -37,7 +37,7 @@ export interface DelivererOptions {
 
 /** How often an idle worker asks for new entries. */
 const IDLE_POLL_MS = 250;
-/** How often a worker with no endpoint at all looks whether an account endpoint was set. */
+/** How often a worker without WEBHOOK_URL looks whether an account endpoint was set (or the last removed). */
 const NO_ENDPOINT_POLL_MS = 5_000;
 /** The longest wait between asks while the queue (Redis) does not answer. */
 const MAX_OUTAGE_WAIT_MS = 30_000;
@@ -66,6 +66,8 @@ export class WebhookDeliverer {
   private queueFailures = 0;
   private lastAgeSample = 0;
   private lastPrune = 0;
+  private accountEndpoints = false;
+  private endpointsCheckedAt = 0;
   private readonly now: () => number;
   /** The wait before the queue hands an entry out again, by how often it was handed out. */
   readonly waitMs: (deliveries: number) => number;
@@ -119,7 +121,7 @@ export class WebhookDeliverer {
     if (free <= 0) return IDLE_POLL_MS; // a finished post asks again at once
     try {
       // Without WEBHOOK_URL and without any account endpoint nothing is recorded: look again now and then only.
-      if (!this.options.settings.instance && (await this.options.webhooks.targets.list()).length === 0) return NO_ENDPOINT_POLL_MS;
+      if (!(await this.anyEndpoint())) return NO_ENDPOINT_POLL_MS;
       const due = await queue.takeDue(this.consumer, free, this.waitMs);
       const fresh = due.length < free ? await queue.takeNew(this.consumer, free - due.length) : [];
       for (const event of [...due, ...fresh]) this.launch(event);
@@ -134,6 +136,19 @@ export class WebhookDeliverer {
       this.options.log.warn({ err: errorField(err), retryInMs: next }, 'webhook queue unavailable; deliveries wait for it');
       return next;
     }
+  }
+
+  /**
+   * Whether any endpoint exists: WEBHOOK_URL, or an account's. The account endpoints are listed again only every
+   * NO_ENDPOINT_POLL_MS, not on every take.
+   */
+  private async anyEndpoint(): Promise<boolean> {
+    if (this.options.settings.instance) return true;
+    if (Date.now() - this.endpointsCheckedAt >= NO_ENDPOINT_POLL_MS) {
+      this.accountEndpoints = (await this.options.webhooks.targets.list()).length > 0;
+      this.endpointsCheckedAt = Date.now();
+    }
+    return this.accountEndpoints;
   }
 
   private launch(event: QueuedEvent): void {
